@@ -1,0 +1,100 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Kairos: a self-managing Kafka-compatible streaming platform.
+/// Dependency arrows point one way: Protocol <- Storage <- Broker <- Server; Forecast <- Sim.
+let package = Package(
+    name: "Kairos",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kairos", targets: ["kairos"]),
+        .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
+        .library(name: "KairosBroker", targets: ["KairosBroker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
+    ],
+    targets: [
+        // C shims
+        .target(name: "CCRC32C"),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Wire codec, no I/O.
+        .target(
+            name: "KafkaProtocol",
+            dependencies: [
+                "CCRC32C", "CLZ4", "CZstd", "CSnappy", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Partition logs on disk.
+        .target(
+            name: "KairosStorage",
+            dependencies: [
+                "CCRC32C",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The broker without sockets.
+        .target(
+            name: "KairosBroker",
+            dependencies: [
+                "KafkaProtocol", "KairosStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        // NIO transport and lifecycle.
+        .target(
+            name: "KairosServer",
+            dependencies: [
+                "KairosBroker", "KafkaProtocol", "KairosStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Load forecasting models and backtests; pure.
+        .target(
+            name: "KairosForecast",
+            dependencies: [.product(name: "Numerics", package: "swift-numerics")]
+        ),
+        // The paper's analytic model; pure.
+        .target(name: "KairosSim", dependencies: ["KairosForecast"]),
+
+        .executableTarget(
+            name: "kairos",
+            dependencies: [
+                "KairosServer", "KairosBroker", "KafkaProtocol", "KairosForecast", "KairosSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
+        .testTarget(name: "KairosStorageTests", dependencies: ["KairosStorage", "CCRC32C"]),
+        .testTarget(name: "KairosBrokerTests", dependencies: ["KairosBroker", "KafkaProtocol", "KairosStorage"]),
+        .testTarget(
+            name: "KairosServerTests",
+            dependencies: [
+                "KairosServer", "KairosBroker", "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "KairosForecastTests", dependencies: ["KairosForecast"]),
+        .testTarget(name: "KairosSimTests", dependencies: ["KairosSim"]),
+    ]
+)

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// Every subcommand, in the order `kairos --help` lists them. Add new ones here.
+enum KairosSubcommands {
+    static let all: [any ParsableCommand.Type] = []
+}
