@@ -1,0 +1,179 @@
+import Atomics
+import KafkaProtocol
+import KairosStorage
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The Kafka-compatible broker without sockets: it turns one request frame into a reply.
+///
+/// The transport calls `handle(frame:context:)` for each request, in order per connection, and
+/// performs the `BrokerReply`. Time comes from `clock` (ms since the epoch) so tests can drive it.
+public final class Broker: Sendable {
+    /// The configuration it was started with.
+    public let config: BrokerConfig
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+    let topics: TopicManager
+    let allocator = ByteBufferAllocator()
+    private let nextProducerId: ManagedAtomic<Int64>
+    private let producerIdReservation = NIOLock()
+    private let advertised: NIOLockedValueBox<(host: String, port: Int32)>
+
+    /// Opens the broker's logs (recovering them) and its catalog.
+    public init(
+        config: BrokerConfig, logFactory: any LogFactory, logger: Logger,
+        clock: @escaping @Sendable () -> Int64, randomId: @escaping @Sendable () -> KafkaUUID
+    ) throws {
+        self.config = config
+        self.advertised = NIOLockedValueBox((config.advertisedHost, config.advertisedPort))
+        self.logger = logger
+        self.clock = clock
+        self.topics = TopicManager(factory: logFactory, config: config, logger: logger, randomId: randomId)
+        try topics.load(nowMs: clock())
+        nextProducerId = ManagedAtomic(topics.producerIdLimit)
+    }
+
+    /// The address clients are told to use (Metadata, DescribeCluster).
+    public var advertisedAddress: (host: String, port: Int32) { advertised.withLockedValue { $0 } }
+
+    /// Changes the advertised address: the server calls it when it bound port 0 and learnt the real one.
+    public func setAdvertisedAddress(host: String, port: Int32) {
+        advertised.withLockedValue { $0 = (host, port) }
+    }
+
+    /// The APIs this broker answers and the versions of each, as ApiVersions advertises them.
+    public static let supportedApis: [(key: ApiKey, versions: ClosedRange<Int16>)] = [
+        (.produce, ProduceRequest.versions),
+        (.fetch, FetchRequest.versions),
+        (.listOffsets, 0...6),  // v7 adds max-timestamp lookups, not supported
+        (.metadata, MetadataRequest.versions),
+        (.apiVersions, ApiVersionsRequest.versions),
+        (.createTopics, CreateTopicsRequest.versions),
+        (.deleteTopics, DeleteTopicsRequest.versions),
+        (.deleteRecords, DeleteRecordsRequest.versions),
+        (.initProducerId, InitProducerIdRequest.versions),
+        (.describeConfigs, DescribeConfigsRequest.versions),
+        (.createPartitions, CreatePartitionsRequest.versions),
+        (.describeCluster, DescribeClusterRequest.versions),
+    ]
+
+    /// Answers one request frame (without its size prefix).
+    public func handle(frame: ByteBuffer, context: RequestContext) -> BrokerReply {
+        var body = frame
+        let header: RequestHeader
+        do {
+            header = try RequestHeader.read(from: &body)
+        } catch {
+            logger.warning("closing connection: unreadable request header", metadata: ["peer": "\(context.peer)", "error": "\(error)"])
+            return .close(reason: "unreadable request header: \(error)")
+        }
+        guard let key = ApiKey(rawValue: header.apiKey),
+              let range = Broker.supportedApis.first(where: { $0.key == key })?.versions
+        else {
+            logger.warning("closing connection: unknown API key", metadata: ["peer": "\(context.peer)", "apiKey": "\(header.apiKey)"])
+            return .close(reason: "unknown API key \(header.apiKey)")
+        }
+        guard range.contains(header.apiVersion) else {
+            if key == .apiVersions { return apiVersionsUnsupported(header: header) }
+            logger.warning(
+                "closing connection: unsupported version",
+                metadata: ["peer": "\(context.peer)", "api": "\(key)", "version": "\(header.apiVersion)"])
+            return .close(reason: "unsupported version \(header.apiVersion) of \(key)")
+        }
+        do {
+            return try dispatch(key: key, header: header, body: &body, context: context)
+        } catch {
+            logger.warning(
+                "closing connection: malformed request",
+                metadata: ["peer": "\(context.peer)", "api": "\(key)", "version": "\(header.apiVersion)", "error": "\(error)"])
+            return .close(reason: "malformed \(key) v\(header.apiVersion): \(error)")
+        }
+    }
+
+    private func dispatch(key: ApiKey, header: RequestHeader, body: inout ByteBuffer, context: RequestContext) throws -> BrokerReply {
+        let v = header.apiVersion
+        switch key {
+        case .produce:
+            let request = try ProduceRequest(from: &body, version: v)
+            guard let response = handleProduce(request, version: v, context: context) else { return .noResponse }
+            return reply(response, header)
+        case .fetch:
+            return handleFetch(try FetchRequest(from: &body, version: v), header: header, context: context)
+        case .listOffsets:
+            return reply(handleListOffsets(try ListOffsetsRequest(from: &body, version: v), version: v), header)
+        case .metadata:
+            return reply(handleMetadata(try MetadataRequest(from: &body, version: v), version: v), header)
+        case .apiVersions:
+            return reply(handleApiVersions(try ApiVersionsRequest(from: &body, version: v), version: v), header)
+        case .createTopics:
+            return reply(handleCreateTopics(try CreateTopicsRequest(from: &body, version: v), version: v), header)
+        case .deleteTopics:
+            return reply(handleDeleteTopics(try DeleteTopicsRequest(from: &body, version: v), version: v), header)
+        case .deleteRecords:
+            return reply(handleDeleteRecords(try DeleteRecordsRequest(from: &body, version: v)), header)
+        case .initProducerId:
+            return reply(handleInitProducerId(try InitProducerIdRequest(from: &body, version: v)), header)
+        case .describeConfigs:
+            return reply(handleDescribeConfigs(try DescribeConfigsRequest(from: &body, version: v), version: v), header)
+        case .createPartitions:
+            return reply(handleCreatePartitions(try CreatePartitionsRequest(from: &body, version: v)), header)
+        case .describeCluster:
+            return reply(handleDescribeCluster(try DescribeClusterRequest(from: &body, version: v)), header)
+        default:
+            return .close(reason: "unknown API key \(header.apiKey)")
+        }
+    }
+
+    func reply<M: KafkaMessage>(_ response: M, _ header: RequestHeader) -> BrokerReply {
+        .frame(ResponseEncoding.frame(response, header: header, allocator: allocator))
+    }
+
+    /// Hands out a new producer id, reserving a block in the catalog first when the last one is used up.
+    func allocateProducerId() throws -> Int64 {
+        let id = nextProducerId.loadThenWrappingIncrement(ordering: .relaxed)
+        if id >= topics.producerIdLimit {
+            try producerIdReservation.withLock {
+                if id >= topics.producerIdLimit {
+                    try topics.reserveProducerIds(upTo: id + Limits.producerIdBlock)
+                }
+            }
+        }
+        return id
+    }
+
+    /// The next producer id that will be handed out.
+    var nextProducerIdValue: Int64 { nextProducerId.load(ordering: .relaxed) }
+
+    /// Rolls and deletes segments per each topic's retention; the server calls it periodically.
+    public func applyRetention() {
+        let now = clock()
+        for topic in topics.allTopics() {
+            for p in topic.partitions {
+                do {
+                    let deleted = try p.log.applyRetention(now: now)
+                    if deleted > 0 {
+                        logger.info(
+                            "retention deleted segments",
+                            metadata: ["topic": "\(topic.name)", "partition": "\(p.index)", "segments": "\(deleted)"])
+                    }
+                } catch {
+                    logger.error("retention failed", metadata: ["topic": "\(topic.name)", "partition": "\(p.index)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Cumulative load of every partition now; compare two snapshots for rates.
+    public func loadSnapshot() -> [PartitionLoadSnapshot] {
+        let now = clock()
+        return topics.allTopics().flatMap { topic in
+            topic.partitions.map { $0.counters.snapshot(topic: topic.name, partition: $0.index, nowMs: now) }
+        }
+    }
+
+    /// Flushes and closes every log; the broker must not be used afterwards.
+    public func shutdown() {
+        topics.closeAll()
+    }
+}

@@ -1,0 +1,35 @@
+import KairosStorage
+import NIOCore
+
+/// What the transport must do with one request's answer.
+public enum BrokerReply: Sendable {
+    /// Send this whole frame (it starts with its 4-byte size).
+    case frame(ByteBuffer)
+    /// Send `parts[0]`, `records[0]`, `parts[1]`, ..., `parts[n]`: a fetch response whose record sets
+    /// go out with zero copy. `parts[0]` starts with the size of the whole frame. The transport owns
+    /// and must close the file handles in `records` once they are sent (or dropped).
+    case frameWithRecords(parts: [ByteBuffer], records: [LogReadData])
+    /// Send nothing (Produce with acks=0).
+    case noResponse
+    /// Close the connection, as Kafka does on a request it cannot parse.
+    case close(reason: String)
+    /// The answer comes later (a fetch waiting for data); later replies on the connection wait for it.
+    case deferred(EventLoopFuture<BrokerReply>)
+}
+
+/// Facts about the connection a request came on.
+public struct RequestContext: Sendable {
+    /// A number unique to the connection for the broker's lifetime.
+    public var connectionId: UInt64
+    /// The loop the connection runs on; deferred replies complete on it.
+    public var eventLoop: any EventLoop
+    /// Peer address, for logs.
+    public var peer: String
+
+    /// Makes a context.
+    public init(connectionId: UInt64, eventLoop: any EventLoop, peer: String) {
+        self.connectionId = connectionId
+        self.eventLoop = eventLoop
+        self.peer = peer
+    }
+}

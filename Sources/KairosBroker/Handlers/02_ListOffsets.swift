@@ -1,0 +1,52 @@
+// ListOffsets (key 2), v0-7. Timestamp -1 asks for the latest offset (the log end), -2 for the
+// earliest (the log start); any other value for the first offset whose batch holds a timestamp at
+// or after it (offset -1 when there is none). v7's -3 (largest timestamp) needs per-record lookups
+// in compressed batches, so v7 is not advertised. v0 answers in OldStyleOffsets. With one node the high watermark is the log end, and without
+// transactions read_committed sees the same.
+import KafkaProtocol
+import KairosStorage
+
+extension Broker {
+    func handleListOffsets(_ request: ListOffsetsRequest, version: Int16) -> ListOffsetsResponse {
+        var topicResults: [ListOffsetsResponse.ListOffsetsTopicResponse] = []
+        for t in request.topics {
+            let topic = topics.topic(t.name)
+            var results: [ListOffsetsResponse.ListOffsetsPartitionResponse] = []
+            for p in t.partitions {
+                var r = ListOffsetsResponse.ListOffsetsPartitionResponse(partitionIndex: p.partitionIndex, errorCode: 0)
+                guard let partition = topic?.partition(p.partitionIndex) else {
+                    r.errorCode = ErrorCode.unknownTopicOrPartition.rawValue
+                    results.append(r)
+                    continue
+                }
+                let (offset, timestamp, error) = lookUpOffset(partition.log, timestamp: p.timestamp)
+                r.errorCode = error.rawValue
+                if error == .none {
+                    r.offset = offset
+                    r.timestamp = timestamp
+                    r.leaderEpoch = offset >= 0 ? 0 : -1
+                    if version == 0 { r.oldStyleOffsets = offset >= 0 ? [offset] : [] }
+                }
+                results.append(r)
+            }
+            topicResults.append(.init(name: t.name, partitions: results))
+        }
+        return ListOffsetsResponse(throttleTimeMs: 0, topics: topicResults)
+    }
+
+    private func lookUpOffset(_ log: any LogStore, timestamp: Int64) -> (Int64, Int64, ErrorCode) {
+        switch timestamp {
+        case -1: return (log.logEndOffset, -1, .none)
+        case -2: return (log.logStartOffset, -1, .none)
+        default:
+            guard timestamp >= 0 else { return (-1, -1, .invalidRequest) }
+            do {
+                guard let found = try log.offset(forTimestamp: timestamp) else { return (-1, -1, .none) }
+                return (found.offset, found.timestamp, .none)
+            } catch {
+                logger.error("offset lookup by time failed", metadata: ["error": "\(error)"])
+                return (-1, -1, .kafkaStorageError)
+            }
+        }
+    }
+}

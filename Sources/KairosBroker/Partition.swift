@@ -1,0 +1,86 @@
+import KafkaProtocol
+import KairosStorage
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// One partition of a topic: its log, the idempotent-producer state that guards appends to it,
+/// the fetches waiting on it, and its load counters.
+final class Partition: Sendable {
+    let topic: String
+    let index: Int32
+    let log: any LogStore
+    let counters = PartitionLoadCounters()
+    let waiters = FetchWaiterList()
+    /// The lock around the producer table also serialises the check-append-record sequence.
+    private let producers = NIOLockedValueBox(ProducerStateTable())
+
+    init(topic: String, index: Int32, log: any LogStore) {
+        self.topic = topic
+        self.index = index
+        self.log = log
+    }
+
+    /// The result of appending one produced batch.
+    enum AppendOutcome: Sendable, Equatable {
+        case appended(baseOffset: Int64)
+        case duplicate(baseOffset: Int64)
+        case rejected(Int16)
+    }
+
+    /// Appends a batch the broker has validated. `stampTimeMs` set means LogAppendTime: the broker
+    /// overwrites the batch's max timestamp with it (and fixes the CRC) before storing.
+    func append(
+        _ batch: ByteBuffer, header: RecordBatchHeader, stampTimeMs: Int64?, nowMs: Int64, connection: UInt64
+    ) throws -> AppendOutcome {
+        var stored = batch
+        var maxTimestamp = header.maxTimestamp
+        if let stampTimeMs {
+            stored = Partition.stampLogAppendTime(batch, timeMs: stampTimeMs)
+            maxTimestamp = stampTimeMs
+        }
+        let info = BatchInfo(recordCount: header.recordCount, lastOffsetDelta: header.lastOffsetDelta, maxTimestamp: maxTimestamp)
+        let idempotent = header.producerId >= 0 && header.baseSequence >= 0
+        let lastSequence = header.baseSequence &+ header.lastOffsetDelta
+        let outcome: AppendOutcome = try producers.withLockedValue { table in
+            if idempotent {
+                switch table.check(
+                    producerId: header.producerId, epoch: header.producerEpoch,
+                    firstSequence: header.baseSequence, lastSequence: lastSequence)
+                {
+                case .duplicate(let offset): return .duplicate(baseOffset: offset)
+                case .reject(let code): return .rejected(code)
+                case .append: break
+                }
+            }
+            let result = try log.append(stored, info: info, now: nowMs)
+            if idempotent {
+                table.record(
+                    producerId: header.producerId, epoch: header.producerEpoch, firstSequence: header.baseSequence,
+                    lastSequence: lastSequence, baseOffset: result.baseOffset, lastOffset: result.lastOffset)
+            }
+            return .appended(baseOffset: result.baseOffset)
+        }
+        if case .appended = outcome {
+            counters.recordProduce(
+                records: Int64(header.recordCount), bytes: Int64(batch.readableBytes), connection: connection, nowMs: nowMs)
+            waiters.wakeAll()
+        }
+        return outcome
+    }
+
+    /// Sets the LogAppendTime attribute and max timestamp, then recomputes the CRC they are under.
+    static func stampLogAppendTime(_ batch: ByteBuffer, timeMs: Int64) -> ByteBuffer {
+        var copy = ByteBuffer()
+        copy.reserveCapacity(batch.readableBytes)
+        copy.writeImmutableBuffer(batch)
+        let start = copy.readerIndex
+        let attributes = copy.getInteger(at: start + 21, endianness: .big, as: Int16.self)! | 0x08
+        copy.setInteger(attributes, at: start + 21, endianness: .big)
+        copy.setInteger(timeMs, at: start + 35, endianness: .big)
+        let crc = copy.withUnsafeReadableBytes { raw in
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[21...]))
+        }
+        copy.setInteger(crc, at: start + 17, endianness: .big)
+        return copy
+    }
+}

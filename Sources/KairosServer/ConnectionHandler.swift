@@ -1,0 +1,127 @@
+import KairosBroker
+import KairosStorage
+import Logging
+import NIOCore
+
+/// Runs one client connection: hands each request frame to the broker in arrival order and writes
+/// the replies in the same order, as Kafka's protocol requires. A reply that is not ready yet (a
+/// fetch waiting for data) holds back the frames behind it until it completes.
+final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = IOData
+
+    private let broker: Broker
+    private let logger: Logger
+    private let connectionId: UInt64
+    private let tracker: ConnectionTracker
+    private var queued: [ByteBuffer] = []
+    private var waiting = false
+    private var closing = false
+    private var peer = "?"
+
+    init(broker: Broker, logger: Logger, connectionId: UInt64, tracker: ConnectionTracker) {
+        self.broker = broker
+        self.logger = logger
+        self.connectionId = connectionId
+        self.tracker = tracker
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        peer = context.remoteAddress.map { "\($0)" } ?? "?"
+        tracker.opened(connectionId, channel: context.channel)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        tracker.closed(connectionId)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        if waiting || closing {
+            queued.append(frame)
+            return
+        }
+        process(frame, context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if error is FrameSizeError || error is ByteToMessageDecoderError {
+            logger.warning("closing connection: \(error)", metadata: ["peer": "\(peer)"])
+        } else if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
+            logger.debug("connection reset", metadata: ["peer": "\(peer)"])
+        } else {
+            logger.warning("connection error: \(error)", metadata: ["peer": "\(peer)"])
+        }
+        context.close(promise: nil)
+    }
+
+    private func process(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+        let request = RequestContext(connectionId: connectionId, eventLoop: context.eventLoop, peer: peer)
+        perform(broker.handle(frame: frame, context: request), context: context)
+    }
+
+    private func perform(_ reply: BrokerReply, context: ChannelHandlerContext) {
+        switch reply {
+        case .frame(let buffer):
+            context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        case .frameWithRecords(let parts, let records):
+            writeWithRecords(parts: parts, records: records, context: context)
+        case .noResponse:
+            break
+        case .close:
+            closing = true
+            queued.removeAll()
+            // Send what earlier requests produced, then close.
+            context.flush()
+            context.close(promise: nil)
+        case .deferred(let future):
+            waiting = true
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            future.whenComplete { result in
+                let (handler, context) = loopBound.value
+                handler.waiting = false
+                switch result {
+                case .success(let reply): handler.perform(reply, context: context)
+                case .failure(let error):
+                    handler.logger.error("deferred reply failed: \(error)")
+                    context.close(promise: nil)
+                    return
+                }
+                context.flush()
+                handler.drainQueue(context: context)
+            }
+        }
+    }
+
+    private func drainQueue(context: ChannelHandlerContext) {
+        while !waiting && !closing && !queued.isEmpty {
+            let frame = queued.removeFirst()
+            process(frame, context: context)
+        }
+        context.flush()
+    }
+
+    private func writeWithRecords(parts: [ByteBuffer], records: [LogReadData], context: ChannelHandlerContext) {
+        for (i, part) in parts.enumerated() {
+            context.write(wrapOutboundOut(.byteBuffer(part)), promise: nil)
+            guard i < records.count else { continue }
+            switch records[i] {
+            case .file(let handle, let offset, let length):
+                let region = FileRegion(fileHandle: handle, readerIndex: offset, endIndex: offset + length)
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                promise.futureResult.whenComplete { _ in try? handle.close() }
+                context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)
+            case .bytes(let buffer):
+                context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+            case .empty:
+                break
+            }
+        }
+    }
+}

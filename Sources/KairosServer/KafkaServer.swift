@@ -1,0 +1,100 @@
+import Atomics
+import KairosBroker
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The Kairos broker on a TCP socket: Kafka's wire protocol over NIO, as a graceful `Service`.
+///
+/// `run()` binds, serves until graceful shutdown is requested (SIGINT/SIGTERM through
+/// ServiceLifecycle, or `shutdown()`), then stops accepting, lets in-flight replies go out, closes
+/// the connections and the logs.
+public final class KafkaServer: Service, Sendable {
+    /// The broker this server exposes.
+    public let broker: Broker
+    private let config: ServerConfig
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let connectionIds = ManagedAtomic<UInt64>(0)
+    private let tracker = ConnectionTracker()
+    private let boundPort = ManagedAtomic<Int>(0)
+    private let stopRequested: EventLoopPromise<Void>
+
+    /// Makes a server; the broker's logs are opened (and recovered) here.
+    public init(config: ServerConfig, broker: Broker, logger: Logger) {
+        self.config = config
+        self.broker = broker
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: config.networkThreads)
+        self.stopRequested = group.next().makePromise(of: Void.self)
+    }
+
+    /// The port actually bound (useful with port 0), or 0 before binding.
+    public var port: Int { boundPort.load(ordering: .acquiring) }
+
+    /// Open client connections.
+    public var connectionCount: Int { tracker.count }
+
+    /// Serves until graceful shutdown.
+    public func run() async throws {
+        let channel = try await bind()
+        let retention = scheduleRetention()
+        logger.info(
+            "Kairos broker listening",
+            metadata: [
+                "address": "\(config.host):\(port)",
+                "advertised": "\(config.broker.advertisedHost):\(config.broker.advertisedPort)",
+                "log.dirs": "\(config.broker.logDir)",
+            ])
+        await withGracefulShutdownHandler {
+            try? await stopRequested.futureResult.get()
+        } onGracefulShutdown: {
+            self.stopRequested.succeed(())
+        }
+        logger.info("Kairos broker shutting down")
+        retention.cancel()
+        try? await channel.close()
+        for closing in tracker.closeAll() { try? await closing.get() }
+        broker.shutdown()
+        try? await group.shutdownGracefully()
+        logger.info("Kairos broker stopped")
+    }
+
+    /// Asks a running server to stop, as SIGTERM would.
+    public func shutdown() {
+        stopRequested.succeed(())
+    }
+
+    private func bind() async throws -> any Channel {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 1 << 20))
+            .childChannelInitializer { [self] channel in
+                let id = connectionIds.wrappingIncrementThenLoad(ordering: .relaxed)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: config.socketRequestMaxBytes)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionHandler(broker: broker, logger: logger, connectionId: id, tracker: tracker))
+                }
+            }
+        let channel = try await bootstrap.bind(host: config.host, port: config.port).get()
+        let port = channel.localAddress?.port ?? config.port
+        boundPort.store(port, ordering: .releasing)
+        if config.broker.advertisedPort == 0 {
+            broker.setAdvertisedAddress(host: config.broker.advertisedHost, port: Int32(port))
+        }
+        return channel
+    }
+
+    private func scheduleRetention() -> RepeatedTask {
+        let interval = TimeAmount.milliseconds(config.broker.retentionCheckIntervalMs)
+        return group.next().scheduleRepeatedTask(initialDelay: interval, delay: interval) { [broker] _ in
+            broker.applyRetention()
+        }
+    }
+}
