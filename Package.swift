@@ -87,7 +87,14 @@ let package = Package(
 
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "KairosStorageTests", dependencies: ["KairosStorage", "CCRC32C"]),
-        .testTarget(name: "KairosBrokerTests", dependencies: ["KairosBroker", "KafkaProtocol", "KairosStorage"]),
+        .testTarget(
+            name: "KairosBrokerTests",
+            dependencies: [
+                "KairosBroker", "KafkaProtocol", "KairosStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "KairosServerTests",
             dependencies: [

@@ -6,4 +6,6 @@ public enum Limits {
     public static let fetchWaitMsMax: Int64 = 300_000
     /// Producer ids reserved in the catalog at a time (one catalog write per block).
     public static let producerIdBlock: Int64 = 1_000
+    /// Bytes a legacy message set may decompress to during format conversion (bounds decompression bombs).
+    public static let decompressedBytesMax = 64 << 20
 }

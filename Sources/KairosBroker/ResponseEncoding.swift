@@ -20,6 +20,6 @@ enum ResponseEncoding {
         if let key = ApiKey(rawValue: header.apiKey) {
             headerVersion = key.responseHeaderVersion(header.apiVersion)
         }
-        ResponseHeader(correlationId: header.correlationId).write(into: &buffer, version: headerVersion)
+        ResponseHeader(correlationId: header.correlationId).write(into: &buffer, headerVersion: headerVersion)
     }
 }

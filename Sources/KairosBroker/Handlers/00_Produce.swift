@@ -66,7 +66,7 @@ extension Broker {
                 return
             }
             do {
-                batch = try LegacyMessageSet.convertToRecordBatch(records, allocator: allocator)
+                batch = try LegacyMessageSet.upConvert(records, maxDecompressedBytes: Limits.decompressedBytesMax, allocator: allocator)
             } catch let error as RecordBatchError {
                 result.errorCode = error.errorCode
                 result.errorMessage = "\(error)"

@@ -6,6 +6,9 @@
 // answers as soon as an append to one of its partitions gives it enough. Fetch sessions (v7+) are
 // declined (session id 0), so clients send full requests. v0-3 get their batches down-converted to
 // the old message formats, from memory.
+#if canImport(Glibc)
+import Glibc
+#endif
 import KafkaProtocol
 import KairosStorage
 import NIOCore
@@ -130,7 +133,8 @@ extension Broker {
     private func downConvert(_ records: LogReadData, toMagic magic: Int8) -> LogReadData {
         do {
             let bytes = try records.readAllBytes(allocator: allocator)
-            return .bytes(try LegacyMessageSet.downConvert(bytes, toMagic: magic, allocator: allocator))
+            return .bytes(try LegacyMessageSet.downConvert(
+                bytes, toMagic: magic, maxDecompressedBytes: Limits.decompressedBytesMax, allocator: allocator))
         } catch {
             logger.error("down-conversion failed", metadata: ["error": "\(error)"])
             return .empty

@@ -20,7 +20,7 @@ extension Broker {
         let response = ApiVersionsResponse(errorCode: ErrorCode.unsupportedVersion.rawValue, apiKeys: Broker.advertisedApiVersions)
         var buffer = allocator.buffer(capacity: 256)
         buffer.writeInteger(Int32(0))
-        ResponseHeader(correlationId: header.correlationId).write(into: &buffer, version: 0)
+        ResponseHeader(correlationId: header.correlationId).write(into: &buffer, headerVersion: 0)
         response.write(into: &buffer, version: 0)
         buffer.setInteger(Int32(buffer.readableBytes - 4), at: buffer.readerIndex)
         return .frame(buffer)
