@@ -95,8 +95,10 @@ extension PaperModel {
         let swapNote = "printed in swapped position (1.23 for IPOOA, 1.476 for sampling; spec §6)"
         for key in order {
             let swapped = key == .ipooa || key == .sampling
+            let printedText = key == .ipooa ? "1.476 (printed 1.23)" : (key == .sampling ? "1.23 (printed 1.476)" : nil)
             add("max kB/J", key, "kB/J", paper: paper[key]!.maxKBPerJoule,
-                kairos: results[key]!.summary.maxKBPerJoule, .relative(0.001), notes: swapped ? [swapNote] : [])
+                kairos: results[key]!.summary.maxKBPerJoule, .relative(0.001), text: printedText,
+                notes: swapped ? [swapNote] : [])
         }
         for key in order {
             add("avg energy", key, "J", paper: paper[key]!.avgEnergyJ, kairos: results[key]!.summary.avgEnergyJ,
