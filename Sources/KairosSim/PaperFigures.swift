@@ -19,7 +19,7 @@ extension StrategyKey {
     /// sampling/LSTM above n = 100) stay distinguishable because one of each pair is dashed.
     public var style: SeriesStyle {
         switch self {
-        case .original: return SeriesStyle(color: "#E69F00", widthPx: 3)
+        case .original: return SeriesStyle(color: "#E69F00", widthPx: 5)
         case .ipooa: return SeriesStyle(color: "#56B4E9", dash: "9 5", widthPx: 2.5)
         case .sampling: return SeriesStyle(color: "#009E73", dash: "3 4", widthPx: 2.5)
         case .lstm: return SeriesStyle(color: "#0072B2", widthPx: 2)
@@ -52,7 +52,10 @@ extension PaperModel {
             return LineSeries(name: "k = \(k)", style: SeriesStyle(color: colors[k - 1], dash: dashes[k - 1],
                                                                    widthPx: 2.5), points: points)
         }
-        let markers = (1...3).map { Marker(x: Double($0) * parameters.bufferKB, label: "\($0)M") }
+        let markers = (1...3).map { k in
+            Marker(x: Double(k) * parameters.bufferKB,
+                   label: (k == 1 ? "M" : "\(k)M") + " = " + formatNumber(Double(k) * parameters.bufferKB, decimals: 1, trimZeros: true) + " kB")
+        }
         let isLatency = number == 10
         let title = isLatency ? "Fig 10. Data to handle vs latency (P = \(p))"
             : "Fig 11. Data to handle vs total throughput (P = \(p))"

@@ -101,12 +101,12 @@ struct ChartFrame {
 
     /// A legend row centred under the title; items are (label, swatch markup at the origin).
     func legend(_ items: [(label: String, swatch: String)]) -> [String] {
-        let itemWidths = items.map { 34 + 7.2 * Double($0.label.count) + 18 }
+        let itemWidths = items.map { 34 + 7.0 * Double($0.label.count) + 22 }
         let total = itemWidths.reduce(0, +)
         var x = max(Self.left, (Self.widthPx - total) / 2)
         var lines = ["<g class=\"legend\">"]
         for (item, width) in zip(items, itemWidths) {
-            lines.append("<g class=\"legend-item\" transform=\"translate(\(fmt(x)) 48)\">\(item.swatch)"
+            lines.append("<g class=\"legend-item\" transform=\"translate(\(fmt(x)) 44)\">\(item.swatch)"
                 + text(34, 4.5, item.label, size: 12.5) + "</g>")
             x += width
         }
@@ -152,7 +152,7 @@ public func renderLineChart(id: String, title: String, xLabel: String, yLabel: S
     let xr = xRange ?? ((xs.min() ?? 0)...max((xs.max() ?? 1), (xs.min() ?? 0) + 1))
     let yTicks = niceTicks(upTo: max(ys.max() ?? 1, 1e-9))
     let yr = 0...(yTicks.last ?? 1)
-    let xTicks = niceTicks(from: xr.lowerBound, upTo: xr.upperBound, target: 8)
+    let xTicks = niceTicks(from: xr.lowerBound, upTo: xr.upperBound, target: 6)
     var out = frame.open(id: id)
     out += frame.yAxis(ticks: yTicks, yRange: yr, decimals: tickDecimals(yTicks))
     let baseY = ChartFrame.top + ChartFrame.plotHeight
@@ -165,7 +165,8 @@ public func renderLineChart(id: String, title: String, xLabel: String, yLabel: S
         let x = ChartFrame.xPixel(marker.x, xr)
         out.append("<line class=\"marker\" x1=\"\(fmt(x))\" y1=\"\(fmt(ChartFrame.top))\" x2=\"\(fmt(x))\" "
             + "y2=\"\(fmt(baseY))\" stroke=\"#888\" stroke-dasharray=\"3 3\" stroke-width=\"1\"/>")
-        out.append(text(x + 4, ChartFrame.top + 13, marker.label, size: 11, fill: "#555"))
+        // Labels sit above the plot area, where no curve can hide them.
+        out.append(text(x, ChartFrame.top - 6, marker.label, size: 11, anchor: "middle", fill: "#555"))
     }
     out += frame.axisLines()
     // Solid lines first so dashed ones stay visible where curves coincide.
