@@ -102,7 +102,7 @@ extension PaperModel {
             series = lines(\.remainingPerProducerKB)
             caption = "Ml = M until S exceeds T_T, then falls linearly; zero once down (eq 9)."
         case 15:
-            title = "Fig 15. Data processed per joule"; yLabel = "Et (kB/J)"
+            title = "Fig 15. Data processed per joule"; yLabel = "data per joule, Et (kB/J)"
             series = lines(\.kbPerJoule)
             caption = "Et = S/(E·k): the LSTM equals the original at low load and the sampling tuner at high load."
         case 16:
