@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import KairosBroker
 import KairosStorage
 import Logging

@@ -64,7 +64,7 @@ final class BrokerHarness {
         }
         let size = try bytes.readInt32()
         XCTAssertEqual(Int(size), bytes.readableBytes, "frame size", file: file, line: line)
-        _ = try ResponseHeader.read(from: &bytes, version: apiKey.responseHeaderVersion(version))
+        _ = try ResponseHeader.read(from: &bytes, headerVersion: apiKey.responseHeaderVersion(version))
         let message = try M(from: &bytes, version: version)
         XCTAssertEqual(bytes.readableBytes, 0, "bytes left after the response", file: file, line: line)
         return message
