@@ -21,10 +21,8 @@ public enum CRC32C {
     @inlinable
     public static func checksum(_ buffer: ByteBuffer, at index: Int, length: Int) -> UInt32 {
         precondition(index >= 0 && length >= 0 && index + length <= buffer.writerIndex, "CRC range outside the buffer")
-        return buffer.withUnsafeReadableBytes { readable in
-            let start = index - buffer.readerIndex
-            precondition(start >= 0, "CRC range starts before the reader index")
-            return checksum(UnsafeRawBufferPointer(rebasing: readable[start..<(start + length)]))
+        return buffer.withVeryUnsafeBytes { storage in
+            checksum(UnsafeRawBufferPointer(rebasing: storage[index..<(index + length)]))
         }
     }
 }

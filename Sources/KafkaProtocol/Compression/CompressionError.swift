@@ -39,6 +39,12 @@ public struct CompressionError: Error, Hashable, CustomStringConvertible, Sendab
         return false
     }
 
+    /// The bound that was exceeded, for `.tooLarge`.
+    public var maxBytes: Int? {
+        if case .tooLarge(_, let maxBytes) = kind { return maxBytes }
+        return nil
+    }
+
     /// True when the input was not a valid compressed stream.
     public var isCorrupt: Bool {
         if case .corrupt = kind { return true }
