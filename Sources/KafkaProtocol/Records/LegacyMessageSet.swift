@@ -76,8 +76,10 @@ public enum LegacyMessageSet {
             messages.append(message)
         }
         guard let last = messages.last else { throw RecordBatchError.corrupt("empty compressed wrapper") }
-        if wrapper.magic >= 1 {
-            let base = wrapper.offset &- last.offset
+        // A negative base means a producer's wrapper (offset 0 before the broker assigns offsets): inner
+        // offsets stay as written, as Kafka's readers leave them.
+        let base = wrapper.offset &- last.offset
+        if wrapper.magic >= 1 && base >= 0 {
             for index in messages.indices { messages[index].offset = base &+ messages[index].offset }
         }
         return messages
