@@ -77,6 +77,11 @@ enum SnappyCodec {
         guard snappy_uncompressed_length(source, block.count, &length) == SNAPPY_OK else {
             throw CompressionError.corrupt(.snappy, "unreadable block length")
         }
+        // An empty block is the single byte 0; anything after it would go unread (and unchecked) below.
+        if length == 0 {
+            guard block.count == 1 else { throw CompressionError.corrupt(.snappy, "bytes after an empty block") }
+            return
+        }
         var status = SNAPPY_OK
         try output.writeExactly(length) { space in
             var outLength = space.count
