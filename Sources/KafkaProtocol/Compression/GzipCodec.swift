@@ -9,6 +9,8 @@ enum GzipCodec {
     private static let autoDetectWindowBits: Int32 = 15 + 32
 
     static func compress(_ input: ByteBuffer, level: Int?, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        // zlib counts in 32 bits; a single call handles inputs up to that (record batches are far smaller).
+        guard input.readableBytes < Int(UInt32.max) / 2 else { throw CompressionError.failed(.gzip, "input too large") }
         let zlevel = Int32(clamping: level ?? Int(Z_DEFAULT_COMPRESSION))
         guard zlevel == Z_DEFAULT_COMPRESSION || (0...9).contains(zlevel) else {
             throw CompressionError.failed(.gzip, "level \(zlevel) outside 0...9")
@@ -52,16 +54,25 @@ enum GzipCodec {
         var output = BoundedOutput(codec: .gzip, inputBytes: input.readableBytes, maxBytes: maxBytes, allocator: allocator)
         try input.withUnsafeReadableBytes { source in
             guard source.count > 0 else { throw CompressionError.corrupt(.gzip, "empty input") }
+            guard source.count < Int(UInt32.max) else { throw CompressionError.failed(.gzip, "input too large") }
             let bytes = source.bindMemory(to: Bytef.self)
             stream.pointee.next_in = UnsafeMutablePointer(mutating: bytes.baseAddress)
             stream.pointee.avail_in = uInt(bytes.count)
             while true {
                 var code: Int32 = Z_OK
+                var produced = 0
+                let unread = stream.pointee.avail_in
                 try output.write { space in
                     stream.pointee.next_out = space.bindMemory(to: Bytef.self).baseAddress
-                    stream.pointee.avail_out = uInt(space.count)
+                    stream.pointee.avail_out = uInt(min(space.count, Int(UInt32.max)))
+                    let room = Int(stream.pointee.avail_out)
                     code = inflate(stream, Z_NO_FLUSH)
-                    return space.count - Int(stream.pointee.avail_out)
+                    produced = room - Int(stream.pointee.avail_out)
+                    return produced
+                }
+                // With room to write, a call that neither reads nor writes cannot go on: the stream is cut short.
+                if code != Z_STREAM_END && produced == 0 && stream.pointee.avail_in == unread {
+                    throw CompressionError.corrupt(.gzip, "truncated stream")
                 }
                 switch code {
                 case Z_STREAM_END:

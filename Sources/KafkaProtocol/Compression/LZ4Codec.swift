@@ -49,8 +49,9 @@ enum LZ4Codec {
                 }
                 guard LZ4F_isError(hint) == 0 else { throw CompressionError.corrupt(.lz4, errorName(hint)) }
                 position += consumed
-                // Input gone, frame unfinished, and the decoder had room yet wrote nothing: the frame is cut short.
-                if position == source.count && hint != 0 && consumed == 0 && produced == 0 {
+                // With room to write, a call that neither reads nor writes means the frame is cut short
+                // (or the decoder is stuck): stop rather than spin.
+                if consumed == 0 && produced == 0 {
                     throw CompressionError.corrupt(.lz4, "truncated frame")
                 }
             }

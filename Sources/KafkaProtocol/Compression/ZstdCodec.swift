@@ -30,17 +30,17 @@ enum ZstdCodec {
             var inBuffer = ZSTD_inBuffer(src: source.baseAddress, size: source.count, pos: 0)
             var pending = 1  // ZSTD_decompressStream returns 0 once a frame is complete and flushed
             while inBuffer.pos < inBuffer.size || pending != 0 {
-                var filled = false
+                var produced = 0
                 let before = inBuffer.pos
                 try output.write { space in
                     var outBuffer = ZSTD_outBuffer(dst: space.baseAddress, size: space.count, pos: 0)
                     pending = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
-                    filled = outBuffer.pos == outBuffer.size
+                    produced = outBuffer.pos
                     return ZSTD_isError(pending) == 0 ? outBuffer.pos : 0
                 }
                 guard ZSTD_isError(pending) == 0 else { throw CompressionError.corrupt(.zstd, errorName(pending)) }
-                // All input read and room left over, yet the frame is unfinished: it was cut short.
-                if inBuffer.pos == inBuffer.size && pending != 0 && !filled && inBuffer.pos == before {
+                // With room to write, a call that neither reads nor writes means the frame was cut short.
+                if inBuffer.pos == before && produced == 0 {
                     throw CompressionError.corrupt(.zstd, "truncated frame")
                 }
             }

@@ -2,7 +2,7 @@ import NIOCore
 
 /// A fast v2 batch builder for the producer hot path: records are written straight into one buffer behind a
 /// reserved header, then `finish` fills the header in (compressing the records section if asked).
-public struct RecordBatchBuilder {
+public struct RecordBatchBuilder: Sendable {
     private var buffer: ByteBuffer
     private let allocator: ByteBufferAllocator
     /// The base of the records' timestamp deltas: the first record's timestamp, as producers use it.

@@ -6,7 +6,7 @@ import NIOCore
 ///
 /// A partial entry at the end (Fetch responses may stop mid-batch) ends the iteration and is reported in
 /// `partialTrailingBytes`, not thrown; a length no valid entry can have ends it and is reported in `malformed`.
-public struct RecordBatchIterator: Sequence, IteratorProtocol {
+public struct RecordBatchIterator: Sequence, IteratorProtocol, Sendable {
     /// The bytes not yet returned.
     public private(set) var remaining: ByteBuffer
     /// Bytes of an incomplete entry left at the end; 0 while iterating and when the input ended cleanly.
