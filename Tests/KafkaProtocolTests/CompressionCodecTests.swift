@@ -60,7 +60,7 @@ final class CompressionCodecTests: XCTestCase {
     }
 
     func testGarbageThrows() {
-        var generator = SeededGenerator(seed: 99)
+        var generator = RecordsSeededGenerator(seed: 99)
         for codec in compressing {
             for length in [0, 1, 5, 17, 100, 4096] {
                 var bytes = [UInt8](repeating: 0, count: length)

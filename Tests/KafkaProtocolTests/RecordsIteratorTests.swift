@@ -72,7 +72,7 @@ final class RecordsIteratorTests: XCTestCase {
     /// Random corruption anywhere must end in values or thrown errors, never a trap or a hang.
     func testRandomMutationsNeverTrap() throws {
         let (all, _) = try blob()
-        var generator = SeededGenerator(seed: 2024)
+        var generator = RecordsSeededGenerator(seed: 2024)
         var rejected = 0
         for round in 0..<1500 {
             var mutated = all
@@ -110,7 +110,7 @@ final class RecordsIteratorTests: XCTestCase {
                            headers: [RecordHeader(key: "h", value: S.buffer("x"))])
         }
         let batch = try builder.finish(compression: .none)
-        var generator = SeededGenerator(seed: 77)
+        var generator = RecordsSeededGenerator(seed: 77)
         var outcomes = (decoded: 0, rejected: 0)
         for _ in 0..<3000 {
             var mutated = batch

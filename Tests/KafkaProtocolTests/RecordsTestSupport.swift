@@ -5,7 +5,7 @@ import XCTest
 @testable import KafkaProtocol
 
 /// A small seeded generator (SplitMix64) so that random tests replay exactly.
-struct SeededGenerator: RandomNumberGenerator {
+struct RecordsSeededGenerator: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -49,7 +49,7 @@ enum RecordsTestSupport {
     static func buffer(_ string: String) -> ByteBuffer { ByteBuffer(string: string) }
 
     static func randomBytes(_ count: Int, seed: UInt64) -> ByteBuffer {
-        var generator = SeededGenerator(seed: seed)
+        var generator = RecordsSeededGenerator(seed: seed)
         var buffer = allocator.buffer(capacity: count)
         var left = count
         while left >= 8 {
