@@ -29,8 +29,11 @@ struct BatchHeader: Equatable {
     var lastOffsetDelta: Int32
     var maxTimestamp: Int64
 
-    /// Offset of the last record.
-    var lastOffset: Int64 { baseOffset + Int64(lastOffsetDelta) }
+    /// Offset of the last record (saturating: headers come from files that may be damaged).
+    var lastOffset: Int64 {
+        let (sum, overflow) = baseOffset.addingReportingOverflow(Int64(lastOffsetDelta))
+        return overflow ? Int64.max - 1 : sum
+    }
     /// Offset after the batch.
     var nextOffset: Int64 { lastOffset + 1 }
 

@@ -5,7 +5,7 @@ import CCRC32C
 final class ScanBuffer {
     private(set) var storage: UnsafeMutableRawBufferPointer
 
-    init(capacity: Int = 64 * 1024) {
+    init(capacity: Int = 16 * 1024) {
         storage = .allocate(byteCount: capacity, alignment: 8)
     }
 

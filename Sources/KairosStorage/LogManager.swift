@@ -42,7 +42,7 @@ public final class LogManager: @unchecked Sendable {
         guard partition >= 0 else { throw StorageError.invalidName("\(topic)-\(partition)") }
         let key = PartitionKey(topic: topic, partition: partition)
         return try lock.withLock {
-            if let log = open[key] {
+            if let log = open[key], log.isOpen {
                 log.updateConfig(config)
                 return log
             }

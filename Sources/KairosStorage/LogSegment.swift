@@ -84,7 +84,7 @@ final class LogSegment {
     /// Opens the last segment found on disk as the active one: validates every batch (structure, contiguous offsets,
     /// CRC-32C), truncates a torn or corrupt tail, and rebuilds both indexes from what remains.
     static func recoverActive(directory: String, baseOffset: Int64, now: Int64, config: LogConfig,
-                              buffer: ScanBuffer, logger: Logger) throws -> LogSegment {
+                              logger: Logger) throws -> LogSegment {
         let segment = LogSegment(directory: directory, baseOffset: baseOffset, sizeBytes: 0, nextOffset: baseOffset,
                                  sealed: false, loaded: true)
         segment.indexIntervalBytes = config.indexIntervalBytes
@@ -92,8 +92,7 @@ final class LogSegment {
         do {
             let fileBytes = try Posix.fileSize(segment.fd, segment.logPath)
             segment.sizeBytes = fileBytes
-            let rebuilt = try segment.rebuildIndexes(verifyingCRC: true, buffer: buffer,
-                                                     readAheadBytes: 1 << 20)
+            let rebuilt = try segment.rebuildIndexes(verifyingCRC: true)
             if let problem = rebuilt.problem {
                 logger.warning("truncating torn or corrupt log tail", metadata: [
                     "segment": "\(segment.logPath)", "position": "\(rebuilt.validBytes)",
@@ -298,7 +297,7 @@ final class LogSegment {
             nextOffset = tail.nextOffset
         } else {
             logger.info("rebuilding index files of a segment", metadata: ["segment": "\(logPath)"])
-            let rebuilt = try rebuildIndexes(verifyingCRC: false, buffer: buffer, readAheadBytes: 1 << 20)
+            let rebuilt = try rebuildIndexes(verifyingCRC: false)
             if let problem = rebuilt.problem {
                 // An older segment is trusted, not repaired: serve its valid prefix and leave the file as it is.
                 logger.error("older segment is corrupt; serving its valid prefix", metadata: [
@@ -351,7 +350,10 @@ final class LogSegment {
 
     /// Walks every batch from the start, rebuilding the indexes in memory; stops at the first batch that is
     /// malformed, out of offset order or (when verifying) fails its CRC, and limits the segment to what came before.
-    private func rebuildIndexes(verifyingCRC: Bool, buffer: ScanBuffer, readAheadBytes: Int) throws -> Rebuilt {
+    private func rebuildIndexes(verifyingCRC: Bool) throws -> Rebuilt {
+        // A whole-segment walk reads ahead 1 MiB at a time; its buffer is freed afterwards rather than kept by the log.
+        let readAheadBytes = 1 << 20
+        let buffer = ScanBuffer(capacity: readAheadBytes)
         offsetIndex = OffsetIndex()
         timeIndex = TimeIndex()
         cadence = IndexCadence()
@@ -367,6 +369,10 @@ final class LogSegment {
             case .batch(let header, let position):
                 guard header.baseOffset == expected else {
                     result.problem = "batch base offset \(header.baseOffset), expected \(expected)"
+                    break walk
+                }
+                guard header.lastOffset - baseOffset <= Int64(Int32.max) else {
+                    result.problem = "batch last offset \(header.lastOffset) too far beyond the segment base"
                     break walk
                 }
                 if result.firstBatchTimestamp == nil { result.firstBatchTimestamp = header.maxTimestamp }

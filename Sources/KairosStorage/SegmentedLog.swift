@@ -25,6 +25,8 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
     private var isClosed = false
     private var unflushedRecords: Int64 = 0
     private var lastFlushMs: Int64
+    /// Segment files were created or removed since the last flush, so the directory needs an fsync too.
+    private var directoryNeedsSync = false
     private let buffer = ScanBuffer()
 
     /// Opens the log in `directory` (creating it if needed) or recovers it after a crash: older segments are trusted,
@@ -48,7 +50,7 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
         }
         if let last = bases.last {
             segments.append(try .recoverActive(directory: directory, baseOffset: last, now: now, config: config,
-                                               buffer: buffer, logger: logger))
+                                               logger: logger))
         } else {
             segments.append(try .create(directory: directory, baseOffset: checkpoint ?? 0))
         }
@@ -76,6 +78,8 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
     public var sizeBytes: Int64 { lock.withLock { totalBytes } }
     /// Base offsets of the segments, oldest first (the last is the active segment).
     public var segmentBaseOffsets: [Int64] { lock.withLock { segments.map(\.baseOffset) } }
+    /// False once closed.
+    public var isOpen: Bool { lock.withLock { !isClosed } }
     /// The settings in force.
     public var currentConfig: LogConfig { lock.withLock { config } }
 
@@ -236,6 +240,7 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
         let segment = try LogSegment.create(directory: directory, baseOffset: old.nextOffset)
         segment.indexIntervalBytes = config.indexIntervalBytes
         segments.append(segment)
+        directoryNeedsSync = true
         logger.debug("rolled segment", metadata: ["baseOffset": "\(segment.baseOffset)"])
     }
 
@@ -248,6 +253,7 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
             logger.debug("deleted segment", metadata: ["baseOffset": "\(segment.baseOffset)", "reason": "\(reason)"])
         }
         segments.removeFirst(count)
+        directoryNeedsSync = true
         startOffset = max(startOffset, segments[0].baseOffset)
     }
 
@@ -259,6 +265,10 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
     private func flushLocked(now: Int64) throws {
         for segment in segments where segment.needsSync || segment.isSealed {
             try segment.sync()
+        }
+        if directoryNeedsSync {
+            try Posix.syncDirectory(directory)
+            directoryNeedsSync = false
         }
         unflushedRecords = 0
         lastFlushMs = max(lastFlushMs, now)

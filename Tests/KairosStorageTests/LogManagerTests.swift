@@ -47,7 +47,13 @@ final class LogManagerTests: XCTestCase {
         try restarted.deleteLog(topic: "orders", partition: 1)
         XCTAssertFalse(Posix.isDirectory(directory + "/orders-1"))
         XCTAssertEqual(try restarted.openLog(topic: "orders", partition: 1, now: 0).logEndOffset, 0)
-        XCTAssertEqual(try restarted.openLog(topic: "orders", partition: 0, now: 0).logEndOffset, 1)
+        let orders = try restarted.openLog(topic: "orders", partition: 0, now: 0)
+        XCTAssertEqual(orders.logEndOffset, 1)
+        // A log closed behind the manager's back is opened afresh.
+        try orders.close()
+        let reopened = try restarted.openLog(topic: "orders", partition: 0, now: 0)
+        XCTAssertFalse(reopened === orders)
+        XCTAssertEqual(reopened.logEndOffset, 1)
         try restarted.closeAll()
     }
 
