@@ -352,7 +352,7 @@ final class LogSegment {
     /// malformed, out of offset order or (when verifying) fails its CRC, and limits the segment to what came before.
     private func rebuildIndexes(verifyingCRC: Bool) throws -> Rebuilt {
         // A whole-segment walk reads ahead 1 MiB at a time; its buffer is freed afterwards rather than kept by the log.
-        let readAheadBytes = 1 << 20
+        let readAheadBytes = min(1 << 20, max(sizeBytes, 4096))
         let buffer = ScanBuffer(capacity: readAheadBytes)
         offsetIndex = OffsetIndex()
         timeIndex = TimeIndex()
