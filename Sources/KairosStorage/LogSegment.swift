@@ -208,8 +208,8 @@ final class LogSegment {
         case notHere
         /// The first batch is larger than maxBytes and minOneBatch was false.
         case firstBatchTooLarge
-        /// Whole batches at [position, position + length).
-        case range(position: Int, length: Int)
+        /// Whole batches at [position, position + length); `nextOffset` follows the last of them.
+        case range(position: Int, length: Int, nextOffset: Int64)
     }
 
     /// The whole batches to send for a read at `offset`, from the batch containing it up to `maxBytes`.
@@ -226,19 +226,26 @@ final class LogSegment {
         }
         guard let (header, position) = first else { return .notHere }
         if header.totalBytes > maxBytes {
-            return minOneBatch ? .range(position: position, length: header.totalBytes) : .firstBatchTooLarge
+            return minOneBatch
+                ? .range(position: position, length: header.totalBytes, nextOffset: header.nextOffset)
+                : .firstBatchTooLarge
         }
         let remaining = sizeBytes - position
-        if maxBytes >= remaining { return .range(position: position, length: remaining) }
+        if maxBytes >= remaining { return .range(position: position, length: remaining, nextOffset: nextOffset) }
         let limit = position + maxBytes
         // Index entries are batch boundaries: jump to the last one within the limit and walk only from there.
         var cursor = position + header.totalBytes
-        if let boundary = offsetIndex.floor(position: limit), boundary > cursor { cursor = boundary }
+        var cursorOffset = header.nextOffset
+        if let boundary = offsetIndex.floor(position: limit), boundary.position > cursor {
+            cursor = boundary.position
+            cursorOffset = baseOffset + Int64(boundary.relativeOffset)
+        }
         walker.seek(to: cursor)
         while case .batch(let next, let at) = try walker.next(), at + next.totalBytes <= limit {
             cursor = at + next.totalBytes
+            cursorOffset = next.nextOffset
         }
-        return .range(position: position, length: cursor - position)
+        return .range(position: position, length: cursor - position, nextOffset: cursorOffset)
     }
 
     /// The first batch at or after `minOffset` whose maxTimestamp >= `timestamp`.

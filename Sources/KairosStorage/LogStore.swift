@@ -59,12 +59,15 @@ public struct LogReadResult: Sendable {
     public var logStartOffset: Int64
     /// The next offset to be assigned.
     public var logEndOffset: Int64
+    /// The offset after the last batch in `data`, where the next read continues (the requested offset when empty).
+    public var nextOffset: Int64
 
     /// A read's outcome.
-    public init(data: LogReadData, logStartOffset: Int64, logEndOffset: Int64) {
+    public init(data: LogReadData, logStartOffset: Int64, logEndOffset: Int64, nextOffset: Int64) {
         self.data = data
         self.logStartOffset = logStartOffset
         self.logEndOffset = logEndOffset
+        self.nextOffset = nextOffset
     }
 }
 

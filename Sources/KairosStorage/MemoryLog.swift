@@ -102,7 +102,7 @@ public final class MemoryLog: LogStore, @unchecked Sendable {
             guard !isClosed else { throw StorageError.closed }
             let endOffset = segments[segments.count - 1].nextOffset
             guard offset >= startOffset, offset <= endOffset else { throw StorageError.offsetOutOfRange }
-            var result = LogReadResult(data: .empty, logStartOffset: startOffset, logEndOffset: endOffset)
+            var result = LogReadResult(data: .empty, logStartOffset: startOffset, logEndOffset: endOffset, nextOffset: offset)
             guard offset < endOffset else { return result }
             for segment in segments[segmentIndex(containing: offset)...] {
                 let first = segment.firstBatch(endingAtOrAfter: offset)
@@ -117,6 +117,7 @@ public final class MemoryLog: LogStore, @unchecked Sendable {
                     guard minOneBatch else { return result }
                     end += 1
                 }
+                result.nextOffset = segment.batches[end - 1].lastOffset + 1
                 if end - first == 1 {
                     result.data = .bytes(segment.batches[first].bytes)
                 } else {

@@ -23,10 +23,10 @@ struct OffsetIndex {
         return (relativeOffsets[index], Int(positions[index]))
     }
 
-    /// The largest indexed position <= `position`, or nil: a batch boundary to resume scanning from.
-    func floor(position: Int) -> Int? {
+    /// The entry with the largest position <= `position`, or nil: a batch boundary to resume scanning from.
+    func floor(position: Int) -> (relativeOffset: Int32, position: Int)? {
         let index = Self.lastIndex(in: positions, notAbove: Int32(clamping: position))
-        return index >= 0 ? Int(positions[index]) : nil
+        return index >= 0 ? (relativeOffsets[index], Int(positions[index])) : nil
     }
 
     /// Index of the last element <= `value` in a sorted array, -1 when none.

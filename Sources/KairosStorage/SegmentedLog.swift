@@ -118,7 +118,7 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
             guard !isClosed else { throw StorageError.closed }
             let endOffset = active.nextOffset
             guard offset >= startOffset, offset <= endOffset else { throw StorageError.offsetOutOfRange }
-            var result = LogReadResult(data: .empty, logStartOffset: startOffset, logEndOffset: endOffset)
+            var result = LogReadResult(data: .empty, logStartOffset: startOffset, logEndOffset: endOffset, nextOffset: offset)
             guard offset < endOffset else { return result }
             var index = segmentIndex(containing: offset)
             while index < segments.count {
@@ -128,9 +128,10 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
                     index += 1
                 case .firstBatchTooLarge:
                     return result
-                case .range(let position, let length):
+                case .range(let position, let length, let nextOffset):
                     let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: try segment.duplicateDescriptor())
                     result.data = .file(handle, offset: position, length: length)
+                    result.nextOffset = nextOffset
                     return result
                 }
             }

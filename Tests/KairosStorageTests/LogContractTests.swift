@@ -64,6 +64,7 @@ final class LogContractTests: XCTestCase {
             batches += split.map(\.bytes)
             let lastOffsetDelta = last.bytes[23..<27].reduce(Int64(0)) { $0 << 8 | Int64($1) }
             next = last.baseOffset + lastOffsetDelta + 1
+            XCTAssertEqual(result.nextOffset, next, "nextOffset should follow the last batch read")
         }
         return batches
     }
@@ -118,8 +119,11 @@ final class LogContractTests: XCTestCase {
             let three = try log.read(from: 1, maxBytes: 600, minOneBatch: false)
             XCTAssertEqual(try bytesOf(three.data), Array(expected[1..<4].map(\.bytes).joined()), engine)
 
+            XCTAssertEqual(two.nextOffset, 2, engine)
+            XCTAssertEqual(three.nextOffset, 4, engine)
             let tooSmall = try log.read(from: 2, maxBytes: 199, minOneBatch: false)
             XCTAssertEqual(tooSmall.data.length, 0, engine)
+            XCTAssertEqual(tooSmall.nextOffset, 2, engine)
             let forced = try log.read(from: 2, maxBytes: 199, minOneBatch: true)
             XCTAssertEqual(try bytesOf(forced.data), expected[2].bytes, engine)
             let zero = try log.read(from: 2, maxBytes: 0, minOneBatch: true)
@@ -129,6 +133,7 @@ final class LogContractTests: XCTestCase {
             XCTAssertEqual(try bytesOf(rest.data), Array(expected[3...].map(\.bytes).joined()), engine)
             XCTAssertEqual(rest.logStartOffset, 0, engine)
             XCTAssertEqual(rest.logEndOffset, 6, engine)
+            XCTAssertEqual(rest.nextOffset, 6, engine)
         }
     }
 
