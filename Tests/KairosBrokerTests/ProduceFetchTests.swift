@@ -62,9 +62,9 @@ final class ProduceFetchTests: XCTestCase {
     func testIdempotentRetryIsNotWrittenTwiceAndGapsAreRefused() throws {
         let h = try BrokerHarness()
         try h.createTopic("t")
-        let init = try h.call(InitProducerIdRequest(transactionalId: nil, transactionTimeoutMs: 1000), version: 4)
-        XCTAssertEqual(init.errorCode, 0)
-        let pid = init.producerId
+        let initResponse = try h.call(InitProducerIdRequest(transactionalId: nil, transactionTimeoutMs: 1000), version: 4)
+        XCTAssertEqual(initResponse.errorCode, 0)
+        let pid = initResponse.producerId
         let first = TestBatch.make([("a", "1"), ("b", "2")], producerId: pid, producerEpoch: 0, baseSequence: 0)
         XCTAssertEqual(try h.produce("t", batch: first).baseOffset, 0)
         let retry = try h.produce("t", batch: first)

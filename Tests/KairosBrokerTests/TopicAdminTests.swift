@@ -1,4 +1,5 @@
 import KafkaProtocol
+import NIOCore
 import KairosBroker
 import XCTest
 
