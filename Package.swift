@@ -85,7 +85,11 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
+        .testTarget(
+            name: "KafkaProtocolTests",
+            dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "KairosStorageTests", dependencies: ["KairosStorage", "CCRC32C"]),
         .testTarget(
             name: "KairosBrokerTests",
