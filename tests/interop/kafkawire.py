@@ -431,7 +431,8 @@ class FetchResult:
     records: bytes
 
 
-def parse_fetch_v4(r: Reader) -> FetchResult:
+def parse_fetch_v4(r: Reader) -> FetchResult | None:
+    """The single partition's result, or None when the response names no partition."""
     r.int32()  # throttle
     results = []
     for _ in range(r.int32()):
@@ -445,8 +446,8 @@ def parse_fetch_v4(r: Reader) -> FetchResult:
                 r.int64()
                 r.int64()
             results.append(FetchResult(err, hwm, r.kbytes() or b""))
-    assert len(results) == 1, results
-    return results[0]
+    assert len(results) <= 1, results
+    return results[0] if results else None
 
 
 # ---------------------------------------------------------------- CreateTopics v0
@@ -458,3 +459,49 @@ def create_topics_v0_body(topic: str, partitions: int, replication: int = 1, tim
 
 def parse_create_topics_v0(r: Reader) -> dict[str, int]:
     return {r.string(): r.int16() for _ in range(r.int32())}
+
+
+# ---------------------------------------------------------------- InitProducerId v0 / v4
+
+API_INIT_PRODUCER_ID = 22
+ERR_OUT_OF_ORDER_SEQUENCE_NUMBER = 45
+ERR_DUPLICATE_SEQUENCE_NUMBER = 46
+
+
+def init_producer_id(conn: Connection, transaction_timeout_ms: int = 60000) -> tuple[int, int, int]:
+    """(error code, producer id, producer epoch) for a new idempotent producer. Uses v4 (flexible,
+    what current clients send) when the broker offers it, else v0."""
+    ranges = parse_api_versions_v0(conn.request(API_API_VERSIONS, 0, b"")).ranges
+    lo, hi = ranges.get(API_INIT_PRODUCER_ID, (0, -1))
+    if lo <= 4 <= hi:
+        body = uvarint(0) + int32(transaction_timeout_ms) + int64(-1) + int16(-1) + uvarint(0)
+        r = conn.request(API_INIT_PRODUCER_ID, 4, body, header_version=2, response_header_version=1)
+    else:
+        r = conn.request(API_INIT_PRODUCER_ID, 0, string(None) + int32(transaction_timeout_ms))
+    r.int32()  # throttle
+    return r.int16(), r.int64(), r.int16()
+
+
+def fetch_all(conn: Connection, topic: str, partition: int = 0, start: int = 0,
+              timeout_s: float = 10.0) -> tuple[list[DecodedBatch], int]:
+    """Every uncompressed batch from `start` up to the high watermark, and that watermark."""
+    batches: list[DecodedBatch] = []
+    offset = start
+    deadline = time.monotonic() + timeout_s
+    while True:
+        # A short max wait: data that is there comes back at once either way.
+        res = parse_fetch_v4(conn.request(API_FETCH, 4, fetch_v4_body(topic, partition, offset, max_wait_ms=100)))
+        if res is None:
+            if time.monotonic() > deadline:
+                raise AssertionError("fetch responses name no partition")
+            continue
+        if res.error_code != ERR_NONE:
+            raise AssertionError(f"fetch error {res.error_code}")
+        got = [b for b in decode_batches(res.records) if b.records and b.records[-1].offset >= offset]
+        batches += got
+        if got:
+            offset = got[-1].records[-1].offset + 1
+        if offset >= res.high_watermark:
+            return batches, res.high_watermark
+        if time.monotonic() > deadline:
+            raise AssertionError(f"fetch stalled at {offset} < high watermark {res.high_watermark}")
