@@ -7,6 +7,7 @@ returns `Rec`s read back from one partition. Tests then compare field by field.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import subprocess
 import time
@@ -75,8 +76,12 @@ def group_id() -> str:
 
 # ---------------------------------------------------------------- confluent-kafka (librdkafka)
 
+LIBRDKAFKA_LOG = logging.getLogger("librdkafka")
+
+
 def ck_conf(broker, **extra) -> dict:
-    conf = {"bootstrap.servers": broker.bootstrap, "client.id": "interop-ck"}
+    # librdkafka's own log goes through Python logging, so pytest shows it only for failing tests.
+    conf = {"bootstrap.servers": broker.bootstrap, "client.id": "interop-ck", "logger": LIBRDKAFKA_LOG}
     conf.update(extra)
     return conf
 
