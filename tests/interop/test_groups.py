@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 from clients import Rec, ck_conf, create_topic, group_id, kp_consumer, produce_confluent
