@@ -1,0 +1,116 @@
+"""Idempotent producers: no duplicates, no reordering, and the broker really tracks sequences.
+
+Client level: confluent-kafka and kafka-python with enable.idempotence produce many small
+batches with several in flight; every record comes back once, in order. The stored batches
+must carry the producer id and consecutive base sequences. Wire level: a re-sent batch is
+acknowledged again without being written twice; a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import kafkawire as kw
+from clients import Rec, consume_confluent, consume_kafka_python, create_topic, produce_confluent, \
+    produce_kafka_python
+
+N = 3000
+
+
+def values(n: int) -> list[Rec]:
+    return [Rec(b"k%d" % (i % 13), b"%06d" % i) for i in range(n)]
+
+
+def assert_batches_sequenced(broker, topic: str, n: int) -> set[int]:
+    """Stored batches: all with a producer id, base sequences running on from batch to batch
+    (per producer id); returns the producer ids seen."""
+    with kw.Connection(broker.host, broker.port) as conn:
+        batches, hwm = kw.fetch_all(conn, topic)
+    assert hwm == n
+    next_seq: dict[int, int] = {}
+    for b in batches:
+        assert b.producer_id >= 0, f"batch at {b.base_offset} has no producer id"
+        assert b.base_sequence == next_seq.get(b.producer_id, 0), \
+            f"batch at {b.base_offset}: sequence {b.base_sequence}, expected {next_seq.get(b.producer_id, 0)}"
+        next_seq[b.producer_id] = b.base_sequence + len(b.records)
+    assert sum(len(b.records) for b in batches) == n
+    return set(next_seq)
+
+
+def test_confluent_idempotent_producer(broker, topic):
+    create_topic(broker, topic, partitions=1)
+    sent = values(N)
+    offsets = produce_confluent(broker, topic, sent, **{
+        "enable.idempotence": True, "acks": "all", "max.in.flight.requests.per.connection": 5,
+        "linger.ms": 2, "batch.num.messages": 40, "compression.type": "none"})
+    assert offsets == list(range(N))
+    got = consume_confluent(broker, topic, N)
+    assert [r.value for r in got] == [r.value for r in sent]
+    assert [r.offset for r in got] == list(range(N))
+    assert len(assert_batches_sequenced(broker, topic, N)) == 1
+
+
+def test_kafka_python_idempotent_producer(broker, topic):
+    create_topic(broker, topic, partitions=1)
+    sent = values(N)
+    offsets = produce_kafka_python(broker, topic, sent, enable_idempotence=True, acks="all",
+                                   max_in_flight_requests_per_connection=5, linger_ms=2, batch_size=2048)
+    assert offsets == list(range(N))
+    got = consume_kafka_python(broker, topic, N)
+    assert [r.value for r in got] == [r.value for r in sent]
+    assert [r.offset for r in got] == list(range(N))
+    assert len(assert_batches_sequenced(broker, topic, N)) == 1
+
+
+def test_two_idempotent_sessions_get_distinct_producer_ids(broker, topic):
+    create_topic(broker, topic, partitions=1)
+    produce_kafka_python(broker, topic, values(50), enable_idempotence=True)
+    produce_confluent(broker, topic, values(50), **{"enable.idempotence": True, "compression.type": "none"})
+    assert len(assert_batches_sequenced(broker, topic, 100)) == 2
+
+
+@pytest.fixture
+def producer_session(broker, topic):
+    """A wire connection with a fresh producer id for a new one-partition topic."""
+    create_topic(broker, topic, partitions=1)
+    conn = kw.Connection(broker.host, broker.port)
+    err, pid, epoch = kw.init_producer_id(conn)
+    assert err == kw.ERR_NONE and pid >= 0 and epoch >= 0, (err, pid, epoch)
+    yield conn, pid, epoch
+    conn.close()
+
+
+def produce_raw(conn, topic, batch) -> kw.ProduceResult:
+    (res,) = kw.parse_produce_v3(conn.request(kw.API_PRODUCE, 3, kw.produce_v3_body(topic, 0, batch)))
+    return res
+
+
+def test_resent_batch_is_not_written_twice(broker, topic, producer_session):
+    conn, pid, epoch = producer_session
+    recs = [kw.RawRecord(b"k", b"first-%d" % i, timestamp_ms=1_700_000_000_000 + i) for i in range(3)]
+    batch = kw.encode_batch(recs, producer_id=pid, producer_epoch=epoch, base_sequence=0)
+    first = produce_raw(conn, topic, batch)
+    assert (first.error_code, first.base_offset) == (kw.ERR_NONE, 0)
+    again = produce_raw(conn, topic, batch)  # e.g. the acknowledgement was lost and the client retried
+    assert again.error_code in (kw.ERR_NONE, kw.ERR_DUPLICATE_SEQUENCE_NUMBER), again
+    if again.error_code == kw.ERR_NONE:
+        assert again.base_offset == 0, "a duplicate must be acknowledged at its original offset"
+    nxt = kw.encode_batch([kw.RawRecord(b"k", b"second", timestamp_ms=1_700_000_000_100)],
+                          producer_id=pid, producer_epoch=epoch, base_sequence=3)
+    res = produce_raw(conn, topic, nxt)
+    assert (res.error_code, res.base_offset) == (kw.ERR_NONE, 3)
+    batches, hwm = kw.fetch_all(conn, topic)
+    assert hwm == 4
+    assert [r.value for b in batches for r in b.records] == [b"first-0", b"first-1", b"first-2", b"second"]
+
+
+def test_sequence_gap_is_out_of_order(broker, topic, producer_session):
+    conn, pid, epoch = producer_session
+    ok = kw.encode_batch([kw.RawRecord(b"k", b"a", timestamp_ms=1_700_000_000_000)],
+                         producer_id=pid, producer_epoch=epoch, base_sequence=0)
+    assert produce_raw(conn, topic, ok).error_code == kw.ERR_NONE
+    gap = kw.encode_batch([kw.RawRecord(b"k", b"b", timestamp_ms=1_700_000_000_001)],
+                          producer_id=pid, producer_epoch=epoch, base_sequence=5)
+    assert produce_raw(conn, topic, gap).error_code == kw.ERR_OUT_OF_ORDER_SEQUENCE_NUMBER
+    _, hwm = kw.fetch_all(conn, topic)
+    assert hwm == 1, "the out-of-order batch must not be written"
