@@ -164,6 +164,20 @@ public final class Broker: Sendable {
         }
     }
 
+    /// fsyncs every log whose log.flush.interval.ms has passed; the server calls it every second.
+    public func flushDueLogs() {
+        let now = clock()
+        for topic in topics.allTopics() {
+            for p in topic.partitions {
+                do { try p.log.flushIfDue(now: now) } catch let error as StorageError where error.isClosed {
+                    continue  // deleted meanwhile
+                } catch {
+                    logger.error("flush failed", metadata: ["topic": "\(topic.name)", "partition": "\(p.index)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
     /// Cumulative load of every partition now; compare two snapshots for rates.
     public func loadSnapshot() -> [PartitionLoadSnapshot] {
         let now = clock()

@@ -20,6 +20,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var queued: [ByteBuffer] = []
     private var waiting = false
     private var closing = false
+    /// Shutting down: no new requests, close once the one in hand is answered.
+    private var draining = false
     private var peer = "?"
 
     init(broker: Broker, logger: Logger, connectionId: UInt64, tracker: ConnectionTracker) {
@@ -42,11 +44,29 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        if draining { return }
         if waiting || closing {
             queued.append(frame)
             return
         }
         process(frame, context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is DrainAndClose else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        draining = true
+        queued.removeAll()
+        if !waiting { closeAfterFlush(context: context) }
+    }
+
+    private func closeAfterFlush(context: ChannelHandlerContext) {
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer())), promise: promise)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -97,6 +117,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                     return
                 }
                 context.flush()
+                if handler.draining {
+                    handler.closeAfterFlush(context: context)
+                    return
+                }
                 handler.drainQueue(context: context)
             }
         }

@@ -15,13 +15,17 @@ final class ConnectionTracker: Sendable {
 
     var count: Int { channels.withLockedValue { $0.count } }
 
-    /// Closes every connection once its queued writes are flushed.
-    func closeAll() -> [EventLoopFuture<Void>] {
+    /// Asks every connection to finish its current request, flush and close; forces the close after
+    /// `gracePeriod`. The futures complete when the connections are closed.
+    func drainAll(gracePeriod: TimeAmount) -> [EventLoopFuture<Void>] {
         let all = channels.withLockedValue { Array($0.values) }
         return all.map { channel in
-            channel.eventLoop.flatSubmit {
-                channel.close(mode: .all).recover { _ in }
-            }
+            channel.eventLoop.scheduleTask(in: gracePeriod) { channel.close(promise: nil) }
+            channel.pipeline.fireUserInboundEventTriggered(DrainAndClose())
+            return channel.closeFuture
         }
     }
 }
+
+/// Tells a connection to stop taking requests, answer the one in hand and close.
+struct DrainAndClose: Sendable {}

@@ -20,6 +20,8 @@ public final class KafkaServer: Service, Sendable {
     private let tracker = ConnectionTracker()
     private let boundPort = ManagedAtomic<Int>(0)
     private let stopRequested: EventLoopPromise<Void>
+    /// Disk maintenance (retention, timed fsync) runs here, off the event loops that serve clients.
+    private let maintenance = NIOThreadPool(numberOfThreads: 1)
 
     /// Makes a server; the broker's logs are opened (and recovered) here.
     public init(config: ServerConfig, broker: Broker, logger: Logger) {
@@ -39,7 +41,8 @@ public final class KafkaServer: Service, Sendable {
     /// Serves until graceful shutdown.
     public func run() async throws {
         let channel = try await bind()
-        let retention = scheduleRetention()
+        maintenance.start()
+        let tasks = scheduleMaintenance()
         logger.info(
             "Kairos broker listening",
             metadata: [
@@ -53,9 +56,13 @@ public final class KafkaServer: Service, Sendable {
             self.stopRequested.succeed(())
         }
         logger.info("Kairos broker shutting down")
-        retention.cancel()
+        for task in tasks { task.cancel() }
         try? await channel.close()
-        for closing in tracker.closeAll() { try? await closing.get() }
+        // Connections finish the request in hand, send what is queued, then close; a fetch still
+        // waiting for data is not waited for longer than the grace period.
+        let drained = tracker.drainAll(gracePeriod: .seconds(5))
+        for closing in drained { try? await closing.get() }
+        try? await maintenance.shutdownGracefully()
         broker.shutdown()
         try? await group.shutdownGracefully()
         logger.info("Kairos broker stopped")
@@ -91,10 +98,15 @@ public final class KafkaServer: Service, Sendable {
         return channel
     }
 
-    private func scheduleRetention() -> RepeatedTask {
-        let interval = TimeAmount.milliseconds(config.broker.retentionCheckIntervalMs)
-        return group.next().scheduleRepeatedTask(initialDelay: interval, delay: interval) { [broker] _ in
-            broker.applyRetention()
+    private func scheduleMaintenance() -> [RepeatedTask] {
+        let loop = group.next()
+        let retentionEvery = TimeAmount.milliseconds(config.broker.retentionCheckIntervalMs)
+        let retention = loop.scheduleRepeatedAsyncTask(initialDelay: retentionEvery, delay: retentionEvery) { [broker, maintenance] _ in
+            maintenance.runIfActive(eventLoop: loop) { broker.applyRetention() }
         }
+        let flush = loop.scheduleRepeatedAsyncTask(initialDelay: .seconds(1), delay: .seconds(1)) { [broker, maintenance] _ in
+            maintenance.runIfActive(eventLoop: loop) { broker.flushDueLogs() }
+        }
+        return [retention, flush]
     }
 }

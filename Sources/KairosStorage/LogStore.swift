@@ -94,6 +94,9 @@ public protocol LogStore: AnyObject, Sendable {
     /// Moves the log start forward (DeleteRecords semantics) without deleting the active segment.
     func truncatePrefix(to offset: Int64) throws
     /// fsyncs what was written; flushing also happens by itself per flushIntervalMessages / flushIntervalMs.
+    /// fsyncs when log.flush.interval.ms has passed since the last flush and records are unflushed;
+    /// called periodically so an idle log still reaches the disk on time.
+    func flushIfDue(now: Int64) throws
     func flush() throws
     /// Flushes and releases the log; later calls throw `StorageError.closed`.
     func close() throws

@@ -179,6 +179,11 @@ public final class MemoryLog: LogStore, @unchecked Sendable {
         try lock.withLock { guard !isClosed else { throw StorageError.closed } }
     }
 
+    /// Nothing to write: memory has no disk.
+    public func flushIfDue(now: Int64) throws {
+        try lock.withLock { guard !isClosed else { throw StorageError.closed } }
+    }
+
     /// Later calls throw `StorageError.closed`.
     public func close() throws {
         lock.withLock { isClosed = true }

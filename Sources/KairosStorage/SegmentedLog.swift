@@ -258,6 +258,13 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
         startOffset = max(startOffset, segments[0].baseOffset)
     }
 
+    public func flushIfDue(now: Int64) throws {
+        try lock.withLock {
+            guard !isClosed else { throw StorageError.closed }
+            if isFlushDue(now: now) { try flushLocked(now: now) }
+        }
+    }
+
     private func isFlushDue(now: Int64) -> Bool {
         config.flushIntervalMs != Int64.max && unflushedRecords > 0
             && SegmentPolicy.elapsedMs(from: lastFlushMs, to: now) >= config.flushIntervalMs
