@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // C shims
@@ -67,6 +68,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The native Swift producer, consumer and admin client.
+        .target(
+            name: "KairosClient",
+            dependencies: [
+                "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
         // Load forecasting models and backtests; pure.
         .target(
             name: "KairosForecast",
@@ -78,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "kairos",
             dependencies: [
-                "KairosServer", "KairosBroker", "KafkaProtocol", "KairosForecast", "KairosSim",
+                "KairosServer", "KairosBroker", "KafkaProtocol", "KairosClient", "KairosForecast", "KairosSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,6 +117,14 @@ let package = Package(
             name: "KairosServerTests",
             dependencies: [
                 "KairosServer", "KairosBroker", "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "KairosClientTests",
+            dependencies: [
+                "KairosClient", "KafkaProtocol", "KairosServer", "KairosBroker", "KairosStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
