@@ -10,6 +10,9 @@ public struct BacktestConfig: Sendable {
     public var thresholds: [Double]?
     /// Fraction of the series, at its end, used as the test part.
     public var testFraction: Double = 0.2
+    /// Seconds since an arbitrary origin, to time each model; nil leaves times at 0. (The
+    /// backtest never reads a clock itself: the caller injects one.)
+    public var stopwatch: (@Sendable () -> Double)?
 
     /// Creates a configuration with the defaults above.
     public init() {}
@@ -35,6 +38,9 @@ public struct ModelBacktest: Codable, Sendable, Equatable {
     public var validationRMSE: Double
     /// For `auto`: what it chose.
     public var detail: String?
+    /// Seconds spent fitting (both fits) and forecasting the test part, if timed. For `auto`,
+    /// the sum over the candidates it was chosen from.
+    public var seconds: Double = 0
 }
 
 /// The outcome of a backtest on one series.
@@ -76,12 +82,14 @@ public enum Backtest {
         let train = data.prefix(trainCount)
         let policy = try config.thresholds.map(ProducerPolicy.validated) ?? ProducerPolicy.tertiles(of: train.target)
         let family = try CalibratedModel.fitFamily(names: config.models.filter { $0 != "auto" }, data: train, settings: settings,
-                                                   quantile: config.quantile, includeAuto: config.models.contains("auto"))
+                                                   quantile: config.quantile, includeAuto: config.models.contains("auto"),
+                                                   stopwatch: config.stopwatch)
         let origins = trainCount..<(data.count - h + 1)
         let actuals = rollingActuals(data.target, origins: origins, horizon: h)
         var results: [ModelBacktest] = []
         for name in config.models {
             guard let (model, validation) = family.models[name] else { continue }
+            let start = config.stopwatch?() ?? 0
             let forecasts = model.model.rollingForecasts(data, origins: origins, horizon: h)
             let steps = (0..<h).map { step in ErrorMetrics(actual: actuals.map { $0[step] }, forecast: forecasts.map { $0[step] }) }
             let last = h - 1
@@ -97,6 +105,10 @@ public enum Backtest {
                 pointDecisions: DecisionMetrics(actual: actual, decisionForecast: point, policy: policy),
                 coverage: Double(covered) / Double(actual.count), calibration: model.calibration,
                 validationRMSE: validation.meanSquaredError.squareRoot(), detail: detail))
+            if let stopwatch = config.stopwatch {
+                let fit = name == "auto" ? family.fitSeconds.values.reduce(0, +) : family.fitSeconds[name] ?? 0
+                results[results.count - 1].seconds = fit + stopwatch() - start
+            }
         }
         guard let best = results.min(by: { $0.metrics.rmse < $1.metrics.rmse }) else {
             throw ForecastError.invalidInput("no model could run on this series: \(family.skipped)")

@@ -60,8 +60,10 @@ public struct CalibratedModel: Codable, Sendable, Equatable {
     /// Fits every name in `names` (skipping those the data cannot support, with the reason) and,
     /// if asked, `auto` built from their validation runs without refitting anything.
     public static func fitFamily(
-        names: [String], data: SeriesData, settings: ModelSettings, quantile: Double, includeAuto: Bool
+        names: [String], data: SeriesData, settings: ModelSettings, quantile: Double, includeAuto: Bool,
+        stopwatch: (@Sendable () -> Double)? = nil
     ) throws -> FittedFamily {
+        var seconds: [String: Double] = [:]
         var fitted: [String: (model: CalibratedModel, validation: ValidationRun)] = [:]
         var skipped: [String: String] = [:]
         let candidates = includeAuto ? Array(Set(names + settings.autoCandidates)) : names
@@ -71,13 +73,15 @@ public struct CalibratedModel: Codable, Sendable, Equatable {
                 continue
             }
             do {
+                let start = stopwatch?() ?? 0
                 fitted[name] = try fitOne(name, data: data, settings: settings, quantile: quantile)
+                if let stopwatch { seconds[name] = stopwatch() - start }
             } catch let error as ForecastError {
                 // A model that cannot use this series is left out rather than failing the whole family.
                 skipped[name] = error.description
             }
         }
-        guard includeAuto else { return FittedFamily(models: fitted, skipped: skipped) }
+        guard includeAuto else { return FittedFamily(models: fitted, skipped: skipped, fitSeconds: seconds) }
         let pool = settings.autoCandidates.filter { fitted[$0] != nil }
         guard !pool.isEmpty else { throw ForecastError.seriesTooShort(needed: 3, got: data.count) }
         let selection = EnsembleSelection.select(pool.map { fitted[$0]!.validation }, names: pool)
@@ -87,7 +91,7 @@ public struct CalibratedModel: Codable, Sendable, Equatable {
         let validation = ValidationRun(forecasts: combined, actuals: fitted[pool[0]]!.validation.actuals)
         let calibration = try QuantileCalibration(quantile: quantile, forecasts: combined, actuals: validation.actuals)
         fitted["auto"] = (CalibratedModel(model: .auto(auto), calibration: calibration), validation)
-        return FittedFamily(models: fitted, skipped: skipped)
+        return FittedFamily(models: fitted, skipped: skipped, fitSeconds: seconds)
     }
 
     /// The head length and the validation origins of a training part.
@@ -113,4 +117,6 @@ public struct FittedFamily: Sendable {
     public var models: [String: (model: CalibratedModel, validation: ValidationRun)]
     /// Models left out, with the reason.
     public var skipped: [String: String]
+    /// Fitting time per model, when a stopwatch was given (`auto` adds none: it reuses the others' fits).
+    public var fitSeconds: [String: Double] = [:]
 }
