@@ -57,6 +57,10 @@ final class LSTMEngine {
     private var zeros: UnsafeMutablePointer<Double>?
     /// Summed biases per layer [4H], refreshed at each forward pass.
     private let biasSums: UnsafeMutablePointer<Double>
+    /// A layer's weights in PyTorch orientation ([4H][in] and [4H][H]), rebuilt per backward
+    /// pass so input gradients are register-blocked row updates instead of dot products.
+    private let inputWeightsByGate: UnsafeMutablePointer<Double>
+    private let recurrentWeightsByGate: UnsafeMutablePointer<Double>
 
     init(shape: LSTMShape, parameters values: [Double]) {
         precondition(values.count == shape.parameterCount)
@@ -68,12 +72,19 @@ final class LSTMEngine {
         gradient.initialize(repeating: 0, count: parameterCount)
         biasSums = .allocate(capacity: shape.layers * shape.gateSize)
         biasSums.initialize(repeating: 0, count: shape.layers * shape.gateSize)
+        let widest = max(shape.inputSize, shape.hiddenSize)
+        inputWeightsByGate = .allocate(capacity: shape.gateSize * widest)
+        inputWeightsByGate.initialize(repeating: 0, count: shape.gateSize * widest)
+        recurrentWeightsByGate = .allocate(capacity: shape.gateSize * shape.hiddenSize)
+        recurrentWeightsByGate.initialize(repeating: 0, count: shape.gateSize * shape.hiddenSize)
     }
 
     deinit {
         parameters.deallocate()
         gradient.deallocate()
         biasSums.deallocate()
+        inputWeightsByGate.deallocate()
+        recurrentWeightsByGate.deallocate()
         releaseBuffers()
     }
 
@@ -156,24 +167,15 @@ final class LSTMEngine {
                 let hOut = hidden[l] + t * batch * h
                 for b in 0..<batch {
                     let zRow = z + b * g
-                    zRow.update(from: bias, count: g)
-                    let xRow = inBlock + b * inSize
-                    for k in 0..<inSize { axpy(xRow[k], wT + k * g, zRow, g) }
-                    let hRow = hPrev + b * h
-                    for k in 0..<h { axpy(hRow[k], uT + k * g, zRow, g) }
+                    affineRow(bias: bias, width: g, inBlock + b * inSize, inSize, wT, hPrev + b * h, t == 0 ? 0 : h, uT, into: zRow)
+                    mapInPlace(zRow, 2 * h, vsigmoid)
+                    mapInPlace(zRow + 2 * h, h, vtanh)
+                    mapInPlace(zRow + 3 * h, h, vsigmoid)
                     let cpRow = cPrev + b * h, cRow = c + b * h, tcRow = tc + b * h, hoRow = hOut + b * h
-                    for k in 0..<h {
-                        let i = _sigmoid(zRow[k])
-                        let fg = _sigmoid(zRow[h + k])
-                        let gg = _tanh(zRow[2 * h + k])
-                        let og = _sigmoid(zRow[3 * h + k])
-                        zRow[k] = i; zRow[h + k] = fg; zRow[2 * h + k] = gg; zRow[3 * h + k] = og
-                        let cell = fg * cpRow[k] + i * gg
-                        let tcell = _tanh(cell)
-                        cRow[k] = cell
-                        tcRow[k] = tcell
-                        hoRow[k] = og * tcell
-                    }
+                    for k in 0..<h { cRow[k] = zRow[h + k] * cpRow[k] + zRow[k] * zRow[2 * h + k] }
+                    tcRow.update(from: cRow, count: h)
+                    mapInPlace(tcRow, h, vtanh)
+                    for k in 0..<h { hoRow[k] = zRow[3 * h + k] * tcRow[k] }
                 }
             }
         }
@@ -234,6 +236,8 @@ final class LSTMEngine {
             let gBase = gradient + shape.layerOffset(l)
             let gwT = gBase, guT = gBase + inSize * g, gbih = guT + h * g, gbhh = gbih + g
             let layerIn = l == 0 ? inputs! : hidden[l - 1]
+            for k in 0..<h { for r in 0..<g { recurrentWeightsByGate[r * h + k] = uT[k * g + r] } }
+            if l > 0 { for k in 0..<inSize { for r in 0..<g { inputWeightsByGate[r * inSize + k] = wT[k * g + r] } } }
             dhCarry.update(repeating: 0, count: batch * h)
             dcCarry.update(repeating: 0, count: batch * h)
             if l > 0 { below.update(repeating: 0, count: steps * batch * h) }
@@ -260,16 +264,15 @@ final class LSTMEngine {
                         dcRow[k] = dc * f
                     }
                     for r in 0..<g { gbih[r] += dzRow[r] }
-                    let xRow = inBlock + b * inSize
-                    for k in 0..<inSize { axpy(xRow[k], dzRow, gwT + k * g, g) }
-                    let hRow = hPrev + b * h
-                    for k in 0..<h {
-                        axpy(hRow[k], dzRow, guT + k * g, g)
-                        dhRow[k] = dot(dzRow, uT + k * g, g)
-                    }
+                }
+                accumulateOuter(inBlock, xStride: inSize, rows: inSize, dz, width: g, batch: batch, into: gwT)
+                if t > 0 { accumulateOuter(hPrev, xStride: h, rows: h, dz, width: g, batch: batch, into: guT) }
+                for b in 0..<batch {
+                    let dzRow = dz + b * g, dhRow = dhCarry + b * h
+                    affineRow(bias: zeros!, width: h, dzRow, g, recurrentWeightsByGate, dzRow, 0, recurrentWeightsByGate, into: dhRow)
                     if l > 0 {
-                        let dInRow = below + (t * batch + b) * h
-                        for k in 0..<inSize { dInRow[k] = dot(dzRow, wT + k * g, g) }
+                        affineRow(bias: zeros!, width: inSize, dzRow, g, inputWeightsByGate, dzRow, 0, inputWeightsByGate,
+                                  into: below + (t * batch + b) * h)
                     }
                 }
             }

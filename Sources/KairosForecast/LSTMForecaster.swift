@@ -16,6 +16,9 @@ public struct LSTMConfig: Codable, Sendable, Equatable {
     public var calendarFeatures: Bool = true
     /// Use the series' covariates (lagged) as inputs.
     public var useCovariates: Bool = true
+    /// Learn the change from the last observed value instead of the level: a network whose
+    /// outputs are near zero is then close to the naive forecast, and training learns corrections.
+    public var predictChange: Bool = true
     /// Fraction of the (chronologically last) training windows held out for early stopping.
     public var validationFraction: Double = 0.1
     /// Train on at most this many of the most recent windows (bounds training time); nil for all.
@@ -37,6 +40,7 @@ public struct LSTMConfig: Codable, Sendable, Equatable {
         c.lookback = 7
         c.seasonalLagFeatures = false
         c.calendarFeatures = false
+        c.predictChange = false
         c.validationFraction = 0
         c.maxTrainingWindows = nil
         c.training.epochs = 500
@@ -138,7 +142,8 @@ public struct LSTMForecaster: Forecaster, Codable, Equatable {
             targets.reserveCapacity(list.count * h)
             for origin in list {
                 windows += rows[((origin - lookback) * f)..<(origin * f)]
-                for step in 0..<h { targets.append(targetScaler.transform(data.target[origin + step])) }
+                let anchor = config.predictChange ? targetScaler.transform(data.target[origin - 1]) : 0
+                for step in 0..<h { targets.append(targetScaler.transform(data.target[origin + step]) - anchor) }
             }
             return (windows, targets)
         }
@@ -178,7 +183,8 @@ public struct LSTMForecaster: Forecaster, Codable, Equatable {
             for origin in batch { windows += rows[((origin - lookback) * f)..<(origin * f)] }
             let y = engine.forward(windows, batch: batch.count, steps: lookback)
             for (i, origin) in batch.enumerated() {
-                var values = (0..<min(horizon, outputs)).map { targetScaler.inverse(y[i * outputs + $0]) }
+                let anchor = config.predictChange ? targetScaler.transform(data.target[origin - 1]) : 0
+                var values = (0..<min(horizon, outputs)).map { targetScaler.inverse(y[i * outputs + $0] + anchor) }
                 while values.count < horizon { values.append(values.last!) }
                 result[origin - origins.lowerBound] = values
             }
