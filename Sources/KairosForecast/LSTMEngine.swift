@@ -165,16 +165,25 @@ final class LSTMEngine {
                 let c = cells[l] + t * batch * h
                 let tc = tanhCells[l] + t * batch * h
                 let hOut = hidden[l] + t * batch * h
+                let recurrent = t == 0 ? 0 : h
+                var pair = 0
+                while pair + 1 < batch {
+                    affineRowPair(bias: bias, width: g, inBlock + pair * inSize, inBlock + (pair + 1) * inSize, inSize, wT,
+                                  hPrev + pair * h, hPrev + (pair + 1) * h, recurrent, uT, into: z + pair * g, z + (pair + 1) * g)
+                    pair += 2
+                }
+                if pair < batch {
+                    affineRow(bias: bias, width: g, inBlock + pair * inSize, inSize, wT, hPrev + pair * h, recurrent, uT, into: z + pair * g)
+                }
                 for b in 0..<batch {
                     let zRow = z + b * g
-                    affineRow(bias: bias, width: g, inBlock + b * inSize, inSize, wT, hPrev + b * h, t == 0 ? 0 : h, uT, into: zRow)
-                    mapInPlace(zRow, 2 * h, vsigmoid)
-                    mapInPlace(zRow + 2 * h, h, vtanh)
-                    mapInPlace(zRow + 3 * h, h, vsigmoid)
+                    sigmoidInPlace(zRow, 2 * h)
+                    tanhInPlace(zRow + 2 * h, h)
+                    sigmoidInPlace(zRow + 3 * h, h)
                     let cpRow = cPrev + b * h, cRow = c + b * h, tcRow = tc + b * h, hoRow = hOut + b * h
                     for k in 0..<h { cRow[k] = zRow[h + k] * cpRow[k] + zRow[k] * zRow[2 * h + k] }
                     tcRow.update(from: cRow, count: h)
-                    mapInPlace(tcRow, h, vtanh)
+                    tanhInPlace(tcRow, h)
                     for k in 0..<h { hoRow[k] = zRow[3 * h + k] * tcRow[k] }
                 }
             }
