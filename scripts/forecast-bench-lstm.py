@@ -77,7 +77,7 @@ def main() -> None:
     n = len(d["targets"])
     print(f"problem: {d['layers']} layers x {d['hidden']} units, {d['inputSize']} features, lookback {d['steps']}, "
           f"{n} samples, batch {d['batchSize']}, Adam lr {d['learningRate']}, {d['epochs']} epochs")
-    print(f"swift (float64):         {d['swiftSeconds']:8.3f} s  last-epoch loss {d['swiftLosses'][-1]:.6f}  "
+    print(f"swift ({d['precision']}):         {d['swiftSeconds']:8.3f} s  last-epoch loss {d['swiftLosses'][-1]:.6f}  "
           f"full-data MSE {d['swiftFinalLoss']:.6f}  inference {d['swiftInferenceMicros']:.2f} us/step")
     for dtype, name in [(torch.float32, "float32"), (torch.float64, "float64")]:
         seconds, losses, final, micros = train(d, dtype)

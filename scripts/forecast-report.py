@@ -14,7 +14,7 @@ def main() -> None:
           f"seasons {r['seasons'] or 'none'}, thresholds {[round(t, 1) for t in r['thresholds']]}, "
           f"decisions from the P{q} forecast")
     print()
-    print("| model | RMSE | MAE | sMAPE % | k accuracy % | under % | over % | extra producer-intervals % | P%d coverage %% | seconds | detail |" % q)
+    print(f"| model | RMSE | MAE | sMAPE % | k accuracy % | under % | over % | extra producer-intervals % | P{q} coverage % | seconds | detail |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for m in r["models"]:
         print(f"| {m['name']} | {m['rmse']:.2f} | {m['mae']:.2f} | {m['smape']:.2f} | {100 * m['kAccuracy']:.1f} | "

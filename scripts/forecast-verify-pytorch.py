@@ -36,7 +36,7 @@ def main() -> None:
         diff = (run(d, dtype).to(torch.float64) - swift).abs().max().item()
         passed = diff <= 1e-5
         ok &= passed
-        print(f"torch {torch.__version__} {name}: {d['layers']} layers x {d['hidden']} units, {d['batch']} windows of "
+        print(f"swift {d.get('precision', 'float64')} vs torch {torch.__version__} {name}: {d['layers']} layers x {d['hidden']} units, {d['batch']} windows of "
               f"{d['steps']} steps: max |swift - torch| = {diff:.3e} ({'ok' if passed else 'FAIL'}, tolerance 1e-5)")
     sys.exit(0 if ok else 1)
 

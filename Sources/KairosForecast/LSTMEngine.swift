@@ -6,20 +6,20 @@ public enum LSTMLoss: Codable, Sendable, Equatable {
     case pinball(tau: Double)
 
     /// Loss of one prediction against its target.
-    @inline(__always) func value(prediction: Double, target: Double) -> Double {
+    @inline(__always) func value<T: BinaryFloatingPoint>(prediction: T, target: T) -> T {
         switch self {
         case .mse: return (prediction - target) * (prediction - target)
         case let .pinball(tau):
             let r = target - prediction
-            return r >= 0 ? tau * r : (tau - 1) * r
+            return r >= 0 ? T(tau) * r : T(tau - 1) * r
         }
     }
 
     /// d(loss)/d(prediction) for one prediction.
-    @inline(__always) func derivative(prediction: Double, target: Double) -> Double {
+    @inline(__always) func derivative<T: BinaryFloatingPoint>(prediction: T, target: T) -> T {
         switch self {
         case .mse: return 2 * (prediction - target)
-        case let .pinball(tau): return target - prediction > 0 ? -tau : 1 - tau
+        case let .pinball(tau): return target - prediction > 0 ? T(-tau) : T(1 - tau)
         }
     }
 }
@@ -27,47 +27,47 @@ public enum LSTMLoss: Codable, Sendable, Equatable {
 /// The numeric kernel of `LSTMNetwork`: forward pass with cached activations, back-propagation
 /// through time, and scratch buffers reused across mini-batches. It owns raw buffers so the
 /// hot loops are plain pointer arithmetic; it is single-threaded and never shared.
-final class LSTMEngine {
+final class LSTMEngine<T: LSTMScalar> {
     let shape: LSTMShape
     /// Parameters (same layout as `LSTMNetwork.parameters`).
-    let parameters: UnsafeMutablePointer<Double>
+    let parameters: UnsafeMutablePointer<T>
     /// Gradient of the last `lossAndGradient` call.
-    let gradient: UnsafeMutablePointer<Double>
+    let gradient: UnsafeMutablePointer<T>
     let parameterCount: Int
 
     private var batchCapacity = 0
     private var stepCapacity = 0
     /// Input re-laid out as [T][B][F].
-    private var inputs: UnsafeMutablePointer<Double>?
+    private var inputs: UnsafeMutablePointer<T>?
     /// Per layer: activated gates [T][B][4H], cells, tanh(cells), hidden states [T][B][H].
-    private var gates: [UnsafeMutablePointer<Double>] = []
-    private var cells: [UnsafeMutablePointer<Double>] = []
-    private var tanhCells: [UnsafeMutablePointer<Double>] = []
-    private var hidden: [UnsafeMutablePointer<Double>] = []
+    private var gates: [UnsafeMutablePointer<T>] = []
+    private var cells: [UnsafeMutablePointer<T>] = []
+    private var tanhCells: [UnsafeMutablePointer<T>] = []
+    private var hidden: [UnsafeMutablePointer<T>] = []
     /// Head outputs [B][O] and their loss gradient.
-    private var outputs: UnsafeMutablePointer<Double>?
-    private var outputGradient: UnsafeMutablePointer<Double>?
+    private var outputs: UnsafeMutablePointer<T>?
+    private var outputGradient: UnsafeMutablePointer<T>?
     /// Back-propagation scratch: gate gradients [B][4H], dh and dc carried back in time [B][H],
     /// gradients w.r.t. a layer's inputs [T][B][H] (two, swapped between layers), zeros [B][H].
-    private var gateGradient: UnsafeMutablePointer<Double>?
-    private var hiddenCarry: UnsafeMutablePointer<Double>?
-    private var cellCarry: UnsafeMutablePointer<Double>?
-    private var inputGradientA: UnsafeMutablePointer<Double>?
-    private var inputGradientB: UnsafeMutablePointer<Double>?
-    private var zeros: UnsafeMutablePointer<Double>?
+    private var gateGradient: UnsafeMutablePointer<T>?
+    private var hiddenCarry: UnsafeMutablePointer<T>?
+    private var cellCarry: UnsafeMutablePointer<T>?
+    private var inputGradientA: UnsafeMutablePointer<T>?
+    private var inputGradientB: UnsafeMutablePointer<T>?
+    private var zeros: UnsafeMutablePointer<T>?
     /// Summed biases per layer [4H], refreshed at each forward pass.
-    private let biasSums: UnsafeMutablePointer<Double>
+    private let biasSums: UnsafeMutablePointer<T>
     /// A layer's weights in PyTorch orientation ([4H][in] and [4H][H]), rebuilt per backward
     /// pass so input gradients are register-blocked row updates instead of dot products.
-    private let inputWeightsByGate: UnsafeMutablePointer<Double>
-    private let recurrentWeightsByGate: UnsafeMutablePointer<Double>
+    private let inputWeightsByGate: UnsafeMutablePointer<T>
+    private let recurrentWeightsByGate: UnsafeMutablePointer<T>
 
     init(shape: LSTMShape, parameters values: [Double]) {
         precondition(values.count == shape.parameterCount)
         self.shape = shape
         parameterCount = shape.parameterCount
         parameters = .allocate(capacity: parameterCount)
-        parameters.initialize(from: values, count: parameterCount)
+        parameters.initialize(from: values.map { T($0) }, count: parameterCount)
         gradient = .allocate(capacity: parameterCount)
         gradient.initialize(repeating: 0, count: parameterCount)
         biasSums = .allocate(capacity: shape.layers * shape.gateSize)
@@ -89,12 +89,12 @@ final class LSTMEngine {
     }
 
     /// The current parameters as an array.
-    func parameterArray() -> [Double] { Array(UnsafeBufferPointer(start: parameters, count: parameterCount)) }
+    func parameterArray() -> [Double] { UnsafeBufferPointer(start: parameters, count: parameterCount).map { Double($0) } }
 
     /// Replaces the parameters.
     func setParameters(_ values: [Double]) {
         precondition(values.count == parameterCount)
-        values.withUnsafeBufferPointer { parameters.update(from: $0.baseAddress!, count: parameterCount) }
+        for j in 0..<parameterCount { parameters[j] = T(values[j]) }
     }
 
     private func releaseBuffers() {
@@ -111,8 +111,8 @@ final class LSTMEngine {
         batchCapacity = max(batch, batchCapacity)
         stepCapacity = max(steps, stepCapacity)
         let b = batchCapacity, t = stepCapacity, h = shape.hiddenSize, g = shape.gateSize
-        func make(_ n: Int) -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        func make(_ n: Int) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: n)
             p.initialize(repeating: 0, count: n)
             return p
         }
@@ -135,12 +135,13 @@ final class LSTMEngine {
 
     /// Forward pass on `[batch][steps][inputSize]` inputs; returns `[batch][outputSize]`.
     func forward(_ x: [Double], batch: Int, steps: Int) -> [Double] {
-        x.withUnsafeBufferPointer { forward($0.baseAddress!, batch: batch, steps: steps) }
-        return Array(UnsafeBufferPointer(start: outputs!, count: batch * shape.outputSize))
+        let converted = x.map { T($0) }
+        converted.withUnsafeBufferPointer { forward($0.baseAddress!, batch: batch, steps: steps) }
+        return UnsafeBufferPointer(start: outputs!, count: batch * shape.outputSize).map { Double($0) }
     }
 
     /// Forward pass that leaves every activation cached for `backward`.
-    func forward(_ x: UnsafePointer<Double>, batch: Int, steps: Int) {
+    func forward(_ x: UnsafePointer<T>, batch: Int, steps: Int) {
         precondition(batch >= 1 && steps >= 1)
         reserve(batch: batch, steps: steps)
         let f = shape.inputSize, h = shape.hiddenSize, g = shape.gateSize, o = shape.outputSize
@@ -202,18 +203,18 @@ final class LSTMEngine {
 
     /// Mean loss over `batch × outputSize` predictions and its gradient (into `gradient`).
     /// Inputs `[batch][steps][inputSize]`, targets `[batch][outputSize]`.
-    func lossAndGradient(_ x: UnsafePointer<Double>, targets: UnsafePointer<Double>, batch: Int, steps: Int, loss: LSTMLoss) -> Double {
+    func lossAndGradient(_ x: UnsafePointer<T>, targets: UnsafePointer<T>, batch: Int, steps: Int, loss: LSTMLoss) -> Double {
         forward(x, batch: batch, steps: steps)
         let o = shape.outputSize
-        let n = Double(batch * o)
-        var total = 0.0
+        let n = T(batch * o)
+        var total: T = 0
         let y = outputs!, dy = outputGradient!
         for j in 0..<(batch * o) {
             total += loss.value(prediction: y[j], target: targets[j])
             dy[j] = loss.derivative(prediction: y[j], target: targets[j]) / n
         }
         backward(batch: batch, steps: steps)
-        return total / n
+        return Double(total / n)
     }
 
     /// Back-propagation through time from `outputGradient` into `gradient` (overwritten).
@@ -292,21 +293,21 @@ final class LSTMEngine {
 }
 
 /// y[0..<n] += a * x[0..<n]
-@inline(__always) func axpy(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+@inline(__always) func axpy<T: LSTMScalar>(_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
     if a == 0 { return }
     for j in 0..<n { y[j] += a * x[j] }
 }
 
 /// Σ x[j]·y[j] with four independent SIMD accumulators (the compiler will not reassociate a scalar sum).
-@inline(__always) func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int) -> Double {
+@inline(__always) func dot<T: LSTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ n: Int) -> T {
     var j = 0
-    var acc0 = SIMD4<Double>(), acc1 = SIMD4<Double>()
+    var acc0 = SIMD4<T>(), acc1 = SIMD4<T>()
     let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
     while j + 8 <= n {
-        acc0 += rx.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
-            * ry.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
-        acc1 += rx.loadUnaligned(fromByteOffset: (j + 4) * 8, as: SIMD4<Double>.self)
-            * ry.loadUnaligned(fromByteOffset: (j + 4) * 8, as: SIMD4<Double>.self)
+        acc0 += rx.loadUnaligned(fromByteOffset: j * MemoryLayout<T>.stride, as: SIMD4<T>.self)
+            * ry.loadUnaligned(fromByteOffset: j * MemoryLayout<T>.stride, as: SIMD4<T>.self)
+        acc1 += rx.loadUnaligned(fromByteOffset: (j + 4) * MemoryLayout<T>.stride, as: SIMD4<T>.self)
+            * ry.loadUnaligned(fromByteOffset: (j + 4) * MemoryLayout<T>.stride, as: SIMD4<T>.self)
         j += 8
     }
     var sum = (acc0 + acc1).sum()

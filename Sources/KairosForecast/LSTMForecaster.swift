@@ -171,7 +171,7 @@ public struct LSTMForecaster: Forecaster, Codable, Equatable {
         precondition(!config.useCovariates || data.covariates.count == covariateScalers.count, "covariates differ from training")
         let f = network.shape.inputSize, lookback = config.lookback, outputs = network.shape.outputSize
         let rows = featureRows(data, upTo: origins.upperBound - 1)
-        let engine = LSTMEngine(shape: network.shape, parameters: network.parameters)
+        let inference = LSTMBatchInference(network: network, precision: config.training.precision)
         var result = [[Double]](repeating: [], count: origins.count)
         let usable = origins.filter { $0 >= minimumHistory }
         let chunk = 512
@@ -181,7 +181,7 @@ public struct LSTMForecaster: Forecaster, Codable, Equatable {
             var windows: [Double] = []
             windows.reserveCapacity(batch.count * lookback * f)
             for origin in batch { windows += rows[((origin - lookback) * f)..<(origin * f)] }
-            let y = engine.forward(windows, batch: batch.count, steps: lookback)
+            let y = inference.forward(windows, batch: batch.count, steps: lookback)
             for (i, origin) in batch.enumerated() {
                 let anchor = config.predictChange ? targetScaler.transform(data.target[origin - 1]) : 0
                 var values = (0..<min(horizon, outputs)).map { targetScaler.inverse(y[i * outputs + $0] + anchor) }
@@ -194,5 +194,21 @@ public struct LSTMForecaster: Forecaster, Codable, Equatable {
             result[i] = Array(repeating: data.target[origin - 1], count: horizon)
         }
         return result
+    }
+}
+
+/// Batched forward passes in the configured precision.
+struct LSTMBatchInference {
+    private let single: LSTMEngine<Float>?
+    private let double: LSTMEngine<Double>?
+
+    init(network: LSTMNetwork, precision: LSTMPrecision) {
+        single = precision == .float32 ? LSTMEngine<Float>(shape: network.shape, parameters: network.parameters) : nil
+        double = precision == .float64 ? LSTMEngine<Double>(shape: network.shape, parameters: network.parameters) : nil
+    }
+
+    func forward(_ windows: [Double], batch: Int, steps: Int) -> [Double] {
+        if let single { return single.forward(windows, batch: batch, steps: steps) }
+        return double!.forward(windows, batch: batch, steps: steps)
     }
 }

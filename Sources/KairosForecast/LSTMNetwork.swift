@@ -114,10 +114,12 @@ public struct LSTMNetwork: Codable, Sendable, Equatable {
     }
 
     /// Runs the network on `batch` windows of `steps` time steps, laid out `[batch][steps][inputSize]`;
-    /// returns `[batch][outputSize]` flattened.
-    public func predict(_ inputs: [Double], batch: Int, steps: Int) -> [Double] {
-        let engine = LSTMEngine(shape: shape, parameters: parameters)
-        return engine.forward(inputs, batch: batch, steps: steps)
+    /// returns `[batch][outputSize]` flattened. Double precision unless asked otherwise.
+    public func predict(_ inputs: [Double], batch: Int, steps: Int, precision: LSTMPrecision = .float64) -> [Double] {
+        switch precision {
+        case .float64: return LSTMEngine<Double>(shape: shape, parameters: parameters).forward(inputs, batch: batch, steps: steps)
+        case .float32: return LSTMEngine<Float>(shape: shape, parameters: parameters).forward(inputs, batch: batch, steps: steps)
+        }
     }
 }
 

@@ -15,9 +15,19 @@ public struct LSTMTrainingOptions: Codable, Sendable, Equatable {
     public var patience: Int? = 10
     /// Shuffle the windows each epoch (seeded).
     public var shuffle: Bool = true
+    /// Arithmetic precision of training and inference.
+    public var precision: LSTMPrecision = .float32
 
     /// Creates options with the defaults above.
     public init() {}
+}
+
+/// Arithmetic precision of the LSTM kernels. Parameters are stored as Double either way.
+public enum LSTMPrecision: String, Codable, Sendable {
+    /// Single precision: about twice the speed (four lanes per SSE instruction), as PyTorch's default.
+    case float32
+    /// Double precision: for gradient checks and exact comparisons.
+    case float64
 }
 
 /// What a training run did.
@@ -40,6 +50,24 @@ public enum LSTMTrainer {
         validationWindows: [Double] = [], validationTargets: [Double] = [],
         options: LSTMTrainingOptions, generator: inout SeededGenerator
     ) -> LSTMTrainingReport {
+        switch options.precision {
+        case .float32:
+            return trainGeneric(Float.self, &network, windows: windows, targets: targets, steps: steps, validationWindows: validationWindows,
+                                validationTargets: validationTargets, options: options, generator: &generator)
+        case .float64:
+            return trainGeneric(Double.self, &network, windows: windows, targets: targets, steps: steps, validationWindows: validationWindows,
+                                validationTargets: validationTargets, options: options, generator: &generator)
+        }
+    }
+
+    static func trainGeneric<T: LSTMScalar>(
+        _: T.Type, _ network: inout LSTMNetwork,
+        windows doubleWindows: [Double], targets doubleTargets: [Double], steps: Int,
+        validationWindows: [Double], validationTargets: [Double],
+        options: LSTMTrainingOptions, generator: inout SeededGenerator
+    ) -> LSTMTrainingReport {
+        let windows = doubleWindows.map { T($0) }
+        let targets = doubleTargets.map { T($0) }
         let shape = network.shape
         let windowSize = steps * shape.inputSize
         let count = windows.count / windowSize
@@ -48,12 +76,12 @@ public enum LSTMTrainer {
         precondition(validationTargets.count == validationCount * shape.outputSize)
         precondition(options.batchSize >= 1 && options.epochs >= 0 && options.learningRate > 0)
 
-        let engine = LSTMEngine(shape: shape, parameters: network.parameters)
-        var adam = AdamOptimizer(parameterCount: engine.parameterCount, learningRate: options.learningRate)
+        let engine = LSTMEngine<T>(shape: shape, parameters: network.parameters)
+        var adam = AdamOptimizer<T>(parameterCount: engine.parameterCount, learningRate: options.learningRate)
         let batchSize = min(options.batchSize, count)
         var order = Array(0..<count)
-        var batchInputs = [Double](repeating: 0, count: batchSize * windowSize)
-        var batchTargets = [Double](repeating: 0, count: batchSize * shape.outputSize)
+        var batchInputs = [T](repeating: 0, count: batchSize * windowSize)
+        var batchTargets = [T](repeating: 0, count: batchSize * shape.outputSize)
         var report = LSTMTrainingReport(trainingLosses: [], validationLosses: [], bestEpoch: 0)
         var best = (loss: Double.infinity, parameters: network.parameters)
         var sinceBest = 0
@@ -112,7 +140,7 @@ public enum LSTMTrainer {
     }
 
     /// Mean loss of the network on windows, evaluated in chunks.
-    static func meanLoss(engine: LSTMEngine, windows: [Double], targets: [Double], steps: Int, loss: LSTMLoss) -> Double {
+    static func meanLoss<T: LSTMScalar>(engine: LSTMEngine<T>, windows: [Double], targets: [Double], steps: Int, loss: LSTMLoss) -> Double {
         let windowSize = steps * engine.shape.inputSize
         let o = engine.shape.outputSize
         let count = windows.count / windowSize
@@ -131,10 +159,10 @@ public enum LSTMTrainer {
     }
 
     /// Rescales the gradient so its global L2 norm is at most `maxNorm` (as `clip_grad_norm_`).
-    static func clipGradient(_ g: UnsafeMutablePointer<Double>, count: Int, maxNorm: Double) {
-        let norm = dot(g, g, count).squareRoot()
+    static func clipGradient<T: LSTMScalar>(_ g: UnsafeMutablePointer<T>, count: Int, maxNorm: Double) {
+        let norm = Double(dot(g, g, count)).squareRoot()
         guard norm > maxNorm else { return }
-        let scale = maxNorm / (norm + 1e-6)
+        let scale = T(maxNorm / (norm + 1e-6))
         for j in 0..<count { g[j] *= scale }
     }
 }

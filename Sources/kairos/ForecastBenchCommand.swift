@@ -23,6 +23,9 @@ struct ForecastBenchCommand: AsyncParsableCommand {
     @Option(help: "Single-window inference calls to time.")
     var inferenceCalls: Int = 20000
 
+    @Option(help: "Arithmetic: float32 (default, as PyTorch's default) or float64.")
+    var precision: String = "float32"
+
     @Option(help: "Write the problem and Swift's results as JSON here (for scripts/forecast-bench-lstm).")
     var export: String?
 
@@ -34,6 +37,7 @@ struct ForecastBenchCommand: AsyncParsableCommand {
         var initialTensors: [String: [Double]]
         var tensorOrder: [String]
         var epochOrders: [[Int]]
+        var precision: String
         var swiftSeconds: Double
         var swiftLosses: [Double]
         var swiftFinalLoss: Double
@@ -65,6 +69,8 @@ struct ForecastBenchCommand: AsyncParsableCommand {
         for _ in 0..<epochs { order.shuffle(using: &replay); orders.append(order) }
         var options = config.training
         options.epochs = epochs
+        guard let chosen = LSTMPrecision(rawValue: precision) else { throw ValidationError("--precision must be float32 or float64") }
+        options.precision = chosen
         let clock = ContinuousClock()
         let start = clock.now
         let report = LSTMTrainer.train(&network, windows: windows, targets: targets, steps: steps, options: options, generator: &generator)
@@ -72,14 +78,14 @@ struct ForecastBenchCommand: AsyncParsableCommand {
         let predictions = network.predict(windows, batch: samples, steps: steps)
         let finalLoss = zip(predictions, targets).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(samples)
         // One inference step: a single 7-step window through the trained 3-layer network.
-        let inference = LSTMInference(network: network, steps: steps)
+        let inference = LSTMInference(network: network, steps: steps, precision: chosen)
         let window = Array(windows[0..<(steps * f)])
         var sink = 0.0
         for _ in 0..<100 { sink += inference.predict(window)[0] }
         let inferenceStart = clock.now
         for _ in 0..<inferenceCalls { sink += inference.predict(window)[0] }
         let micros = (clock.now - inferenceStart).seconds * 1e6 / Double(inferenceCalls)
-        print(String(format: "swift: %d epochs x %d samples in %.3f s (%.2f ms/epoch); last-epoch loss %.6f; full-data MSE %.6f; inference %.2f us/step%@",
+        print(String(format: "swift (\(precision)): %d epochs x %d samples in %.3f s (%.2f ms/epoch); last-epoch loss %.6f; full-data MSE %.6f; inference %.2f us/step%@",
                      epochs, samples, seconds, seconds * 1000 / Double(epochs), report.trainingLosses.last ?? .nan, finalLoss, micros,
                      sink.isNaN ? " (nan)" : ""))
         if let export {
@@ -89,7 +95,7 @@ struct ForecastBenchCommand: AsyncParsableCommand {
                                  windows: windows, targets: targets,
                                  initialTensors: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.values) }),
                                  tensorOrder: tensors.map(\.name), epochOrders: orders,
-                                 swiftSeconds: seconds, swiftLosses: report.trainingLosses, swiftFinalLoss: finalLoss,
+                                 precision: precision, swiftSeconds: seconds, swiftLosses: report.trainingLosses, swiftFinalLoss: finalLoss,
                                  swiftInferenceMicros: micros)
             try Data(try jsonLine(payload).utf8).write(to: URL(fileURLWithPath: export))
         }

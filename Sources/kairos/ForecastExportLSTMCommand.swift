@@ -17,6 +17,8 @@ struct ForecastExportLSTMCommand: AsyncParsableCommand {
     @Option var batch: Int = 8
     @Option var outputs: Int = 1
     @Option var seed: UInt64 = 1
+    @Option(help: "Arithmetic of the Swift forward pass: float64 or float32.")
+    var precision: String = "float64"
 
     @Option(help: "Output JSON file.")
     var out: String
@@ -28,6 +30,7 @@ struct ForecastExportLSTMCommand: AsyncParsableCommand {
         var tensorOrder: [String]
         var inputs: [Double]
         var swiftOutputs: [Double]
+        var precision: String
     }
 
     func run() async throws {
@@ -38,11 +41,12 @@ struct ForecastExportLSTMCommand: AsyncParsableCommand {
         let shape = LSTMShape(inputSize: inputSize, hiddenSize: hidden, layers: layers, outputSize: outputs)
         let network = LSTMNetwork(shape: shape, generator: &g)
         let inputs = (0..<(batch * steps * inputSize)).map { _ in g.uniform(-2, 2) }
-        let result = network.predict(inputs, batch: batch, steps: steps)
+        guard let chosen = LSTMPrecision(rawValue: precision) else { throw ValidationError("--precision must be float32 or float64") }
+        let result = network.predict(inputs, batch: batch, steps: steps, precision: chosen)
         let tensors = network.pytorchTensors()
         let payload = Export(layers: layers, hidden: hidden, inputSize: inputSize, steps: steps, batch: batch, outputs: outputs,
                              tensors: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.values) }),
-                             tensorOrder: tensors.map(\.name), inputs: inputs, swiftOutputs: result)
+                             tensorOrder: tensors.map(\.name), inputs: inputs, swiftOutputs: result, precision: precision)
         try Data(try jsonLine(payload).utf8).write(to: URL(fileURLWithPath: out))
         print("wrote \(out): \(shape.parameterCount) parameters, \(batch) windows")
     }

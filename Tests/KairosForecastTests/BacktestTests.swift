@@ -14,7 +14,8 @@ final class BacktestTests: XCTestCase {
         settings.lstm.hiddenSize = 8
         settings.lstm.layers = 1
         settings.lstm.lookback = 12
-        settings.lstm.training.epochs = 8
+        settings.lstm.training.epochs = 4
+        settings.lstm.maxTrainingWindows = 300
         return settings
     }
 

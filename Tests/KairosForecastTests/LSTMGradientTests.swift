@@ -9,7 +9,7 @@ final class LSTMGradientTests: XCTestCase {
         let inputs = (0..<(batch * steps * shape.inputSize)).map { _ in g.uniform(-1, 1) }
         // Targets far from the outputs keep the pinball loss away from its kink.
         let targets = (0..<(batch * shape.outputSize)).map { i in (i % 2 == 0 ? 3.0 : -3.0) + g.uniform(-0.1, 0.1) }
-        let engine = LSTMEngine(shape: shape, parameters: network.parameters)
+        let engine = LSTMEngine<Double>(shape: shape, parameters: network.parameters)
         func lossValue() -> Double {
             inputs.withUnsafeBufferPointer { x in targets.withUnsafeBufferPointer { t in
                 engine.lossAndGradient(x.baseAddress!, targets: t.baseAddress!, batch: batch, steps: steps, loss: loss)
@@ -55,8 +55,8 @@ final class LSTMGradientTests: XCTestCase {
         let network = LSTMNetwork(shape: shape, generator: &g)
         let big = (0..<(8 * 6 * 2)).map { _ in g.uniform(-1, 1) }
         let small = Array(big[0..<(2 * 6 * 2)])
-        let fresh = LSTMEngine(shape: shape, parameters: network.parameters).forward(small, batch: 2, steps: 6)
-        let reused = LSTMEngine(shape: shape, parameters: network.parameters)
+        let fresh = LSTMEngine<Double>(shape: shape, parameters: network.parameters).forward(small, batch: 2, steps: 6)
+        let reused = LSTMEngine<Double>(shape: shape, parameters: network.parameters)
         _ = reused.forward(big, batch: 8, steps: 6)
         XCTAssertEqual(reused.forward(small, batch: 2, steps: 6), fresh)
         let full = reused.forward(big, batch: 8, steps: 6)

@@ -8,11 +8,11 @@ final class LSTMTrainingTests: XCTestCase {
         var config = LSTMConfig()
         config.layers = 1
         config.hiddenSize = 8
-        config.lookback = 12
+        config.lookback = 6
         config.calendarFeatures = false
         config.seasonalLagFeatures = false
-        config.training.epochs = 60
-        config.training.learningRate = 0.02
+        config.training.epochs = 25
+        config.training.learningRate = 0.03
         config.training.patience = nil
         var model = LSTMForecaster(config: config)
         let data = SeriesData(target: y)
@@ -56,12 +56,13 @@ final class LSTMTrainingTests: XCTestCase {
         options.epochs = 80
         options.learningRate = 0.05
         options.patience = 5
+        options.precision = .float64
         let report = LSTMTrainer.train(&network, windows: windows, targets: targets, steps: 4,
                                        validationWindows: validationWindows, validationTargets: validationTargets,
                                        options: options, generator: &g)
         XCTAssertLessThan(report.trainingLosses.count, 80, "stopped early")
         XCTAssertEqual(report.trainingLosses.count, report.bestEpoch + 5)
-        let engine = LSTMEngine(shape: shape, parameters: network.parameters)
+        let engine = LSTMEngine<Double>(shape: shape, parameters: network.parameters)
         let kept = LSTMTrainer.meanLoss(engine: engine, windows: validationWindows, targets: validationTargets, steps: 4, loss: .mse)
         XCTAssertEqual(kept, report.validationLosses[report.bestEpoch - 1], accuracy: 1e-12)
         XCTAssertEqual(kept, report.validationLosses.min()!, accuracy: 1e-12)
@@ -99,6 +100,40 @@ final class LSTMTrainingTests: XCTestCase {
         XCTAssertGreaterThan(covered, 75)
         XCTAssertLessThan(covered, 99)
         XCTAssertGreaterThan(f.reduce(0, +) / 100, 105)
+    }
+
+    /// Single and double precision kernels agree to single-precision accuracy, forward and in training.
+    func testFloatAndDoubleKernelsAgree() throws {
+        let shape = LSTMShape(inputSize: 3, hiddenSize: 16, layers: 2, outputSize: 2)
+        var g = SeededGenerator(seed: 31)
+        let network = LSTMNetwork(shape: shape, generator: &g)
+        let x = (0..<(5 * 7 * 3)).map { _ in g.uniform(-2, 2) }
+        let double = network.predict(x, batch: 5, steps: 7, precision: .float64)
+        let single = network.predict(x, batch: 5, steps: 7, precision: .float32)
+        for (a, b) in zip(double, single) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        let windows = (0..<(40 * 7 * 3)).map { _ in g.uniform(0, 1) }
+        let targets = (0..<80).map { _ in g.uniform(0, 1) }
+        var options = LSTMTrainingOptions()
+        options.epochs = 3
+        var reports: [LSTMTrainingReport] = []
+        for precision in [LSTMPrecision.float64, .float32] {
+            options.precision = precision
+            var net = network, gen = SeededGenerator(seed: 5)
+            reports.append(LSTMTrainer.train(&net, windows: windows, targets: targets, steps: 7, options: options, generator: &gen))
+        }
+        for (a, b) in zip(reports[0].trainingLosses, reports[1].trainingLosses) { XCTAssertEqual(a, b, accuracy: 1e-4 * a) }
+    }
+
+    /// The vectorised exp matches the library exp across the range the gates see.
+    func testVectorisedExp() {
+        for x in stride(from: -50.0, through: 50.0, by: 0.37) {
+            let d = Double.exp4(SIMD4(repeating: x))[0]
+            XCTAssertEqual(d, exp(x), accuracy: 2e-15 * exp(x))
+            let f = Float.exp4(SIMD4(repeating: Float(x)))[0]
+            XCTAssertEqual(Double(f), exp(Double(Float(x))), accuracy: 3e-7 * exp(Double(Float(x))))
+        }
+        XCTAssertEqual(Double.exp4(SIMD4(repeating: -1e6))[0], exp(-708), accuracy: 1e-300)
+        XCTAssertTrue(Double.exp4(SIMD4(repeating: 1e6))[0].isFinite)
     }
 
     func testPyTorchLayoutRoundTrip() throws {
