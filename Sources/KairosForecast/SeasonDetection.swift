@@ -25,9 +25,15 @@ public enum SeasonDetection {
         let acf = autocorrelation(y, maxLag: limit)
         let peaks = (2..<(acf.count - 1)).filter { acf[$0] > acf[$0 - 1] && acf[$0] >= acf[$0 + 1] && acf[$0] >= minimumCorrelation }
         // The first clear peak is the shortest cycle; later peaks are often its multiples.
-        guard let first = peaks.max(by: { acf[$0] < acf[$1] }).map({ best in
+        guard let rough = peaks.max(by: { acf[$0] < acf[$1] }).map({ best in
             peaks.first { acf[$0] >= 0.9 * acf[best] } ?? best
         }) else { return [] }
+        // Noise can put the peak one lag off (143 for a 144-step day); the true period also
+        // lines up at its multiples, so score the neighbours by the autocorrelation there.
+        func score(_ p: Int) -> Double {
+            stride(from: p, through: acf.count - 1, by: p).prefix(4).reduce(0) { $0 + acf[$1] }
+        }
+        let first = (max(rough - 2, 2)...min(rough + 2, acf.count - 1)).max { score($0) < score($1) }!
         let multiples = peaks.filter { $0 > first && $0 % first <= 1 || (first - $0 % first) <= 1 && $0 > first }
         if let longer = multiples.filter({ $0 / first >= 2 && acf[$0] > acf[first] }).max(by: { acf[$0] < acf[$1] }) {
             return [first, longer]

@@ -48,7 +48,12 @@ struct ForecastPredictCommand: AsyncParsableCommand {
             throw ValidationError("cannot read \(model): \(error.localizedDescription)")
         }
         let file = try ModelFile.decode(jsonData: bytes)
-        let text = try String(contentsOfFile: input, encoding: .utf8)
+        let text: String
+        do {
+            text = try String(contentsOfFile: input, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read \(input): \(error.localizedDescription)")
+        }
         let data = try CSVSeries.parse(text, name: "input", column: column, covariateColumns: file.covariates)
         try data.validate()
         let steps = horizon ?? file.settings.horizon

@@ -84,6 +84,9 @@ final class BacktestTests: XCTestCase {
         let data = Workloads.realisticTraffic(count: 24 * 7 * 8, shape: hourlyShape, seed: 3)
         let seasons = SeasonDetection.detect(data.target)
         XCTAssertEqual(seasons.first, 24)
+        var shape = hourlyShape
+        shape.stepsPerDay = 144
+        XCTAssertEqual(SeasonDetection.detect(Workloads.realisticTraffic(count: 4032, shape: shape, seed: 5).target).first, 144)
         var g = SeededGenerator(seed: 1)
         XCTAssertEqual(SeasonDetection.detect((0..<500).map { _ in g.normal() }), [])
     }
