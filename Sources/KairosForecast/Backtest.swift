@@ -99,6 +99,9 @@ public enum Backtest {
             let covered = zip(actual, upper).filter { $0 <= $1 }.count
             var detail: String?
             if case let .auto(auto) = model.model { detail = auto.choice }
+            if case let .lstm(lstm) = model.model, let report = lstm.lastReport {
+                detail = "best epoch \(report.bestEpoch) of \(report.trainingLosses.count)"
+            }
             results.append(ModelBacktest(
                 name: name, metrics: steps[last], stepMetrics: steps,
                 decisions: DecisionMetrics(actual: actual, decisionForecast: upper, policy: policy),

@@ -60,10 +60,10 @@ struct ForecastModelOptions: ParsableArguments {
     var lstmLookback: Int = 24
 
     @Option(help: "LSTM maximum epochs (early stopping on a validation split).")
-    var lstmEpochs: Int = 30
+    var lstmEpochs: Int = 100
 
     @Option(help: "LSTM Adam learning rate.")
-    var lstmLearningRate: Double = 0.005
+    var lstmLearningRate: Double = 0.01
 
     @Option(help: "LSTM loss: mse or pinball (trains the output as the --quantile quantile).")
     var lstmLoss: String = "mse"
