@@ -71,6 +71,23 @@ def train(d, dtype):
     return seconds, losses, final, micros
 
 
+TARGET_LOSS = 0.01
+
+
+def to_target(losses, seconds):
+    """Epoch at which the mean epoch loss first falls below TARGET_LOSS, and the time it took."""
+    for i, loss in enumerate(losses):
+        if loss < TARGET_LOSS:
+            return i + 1, seconds * (i + 1) / len(losses)
+    return None, None
+
+
+def describe(losses, seconds):
+    epoch, t = to_target(losses, seconds)
+    reach = f"loss < {TARGET_LOSS} at epoch {epoch} ({t:.3f} s)" if epoch else f"never below {TARGET_LOSS}"
+    return f"min epoch loss {min(losses):.6f}; {reach}"
+
+
 def main() -> None:
     torch.set_num_threads(1)
     d = json.load(open(sys.argv[1]))
@@ -79,10 +96,15 @@ def main() -> None:
           f"{n} samples, batch {d['batchSize']}, Adam lr {d['learningRate']}, {d['epochs']} epochs")
     print(f"swift ({d['precision']}):         {d['swiftSeconds']:8.3f} s  last-epoch loss {d['swiftLosses'][-1]:.6f}  "
           f"full-data MSE {d['swiftFinalLoss']:.6f}  inference {d['swiftInferenceMicros']:.2f} us/step")
+    print(f"    {describe(d['swiftLosses'], d['swiftSeconds'])}")
+    _, swift_t = to_target(d["swiftLosses"], d["swiftSeconds"])
     for dtype, name in [(torch.float32, "float32"), (torch.float64, "float64")]:
         seconds, losses, final, micros = train(d, dtype)
         print(f"torch {torch.__version__} {name} 1 thread: {seconds:8.3f} s  last-epoch loss {losses[-1]:.6f}  "
               f"full-data MSE {final:.6f}  inference {micros:.2f} us/step  -> swift is {seconds / d['swiftSeconds']:.1f}x faster")
+        _, torch_t = to_target(losses, seconds)
+        speedup = f"; to loss < {TARGET_LOSS} swift is {torch_t / swift_t:.1f}x faster" if swift_t and torch_t else ""
+        print(f"    {describe(losses, seconds)}{speedup}")
         gap = max(abs(a - b) for a, b in zip(losses[:20], d["swiftLosses"][:20]))
         print(f"    max |loss difference| over the first 20 epochs (same weights, same batches): {gap:.2e}")
 
