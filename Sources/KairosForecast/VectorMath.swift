@@ -121,17 +121,19 @@ extension Float: LSTMScalar {
     var c = 0
     while c + 8 <= width {
         var acc0 = load(bias + c), acc1 = load(bias + c + 4)
+        var row = m + c
         for k in 0..<aCount {
             let s = SIMD4<T>(repeating: a[k])
-            let row = m + k * width + c
             acc0 += s * load(row)
             acc1 += s * load(row + 4)
+            row += width
         }
+        row = n + c
         for k in 0..<bCount {
             let s = SIMD4<T>(repeating: b[k])
-            let row = n + k * width + c
             acc0 += s * load(row)
             acc1 += s * load(row + 4)
+            row += width
         }
         store(acc0, out + c)
         store(acc1, out + c + 4)
@@ -162,16 +164,18 @@ extension Float: LSTMScalar {
     while c < width {
         var p0 = load(bias + c), p1 = load(bias + c + 4)
         var q0 = p0, q1 = p1
+        var row = m + c
         for k in 0..<aCount {
-            let row = m + k * width + c
             let w0 = load(row), w1 = load(row + 4)
+            row += width
             let s = SIMD4<T>(repeating: a0[k]), t = SIMD4<T>(repeating: a1[k])
             p0 += s * w0; p1 += s * w1
             q0 += t * w0; q1 += t * w1
         }
+        row = n + c
         for k in 0..<bCount {
-            let row = n + k * width + c
             let w0 = load(row), w1 = load(row + 4)
+            row += width
             let s = SIMD4<T>(repeating: b0[k]), t = SIMD4<T>(repeating: b1[k])
             p0 += s * w0; p1 += s * w1
             q0 += t * w0; q1 += t * w1
@@ -183,32 +187,47 @@ extension Float: LSTMScalar {
 }
 
 /// G[k][0..<width] += Σ_b X[b][k]·D[b][0..<width] for k < rows: the weight gradient of a batch,
-/// with X row stride `xStride` and D row stride `width`.
+/// with X row stride `xStride` and D row stride `width`. Sixteen columns stay in registers over
+/// the whole batch; pointers step instead of multiplying indices in the inner loop.
 @inline(__always) func accumulateOuter<T: LSTMScalar>(
     _ x: UnsafePointer<T>, xStride: Int, rows: Int,
     _ d: UnsafePointer<T>, width: Int, batch: Int,
     into g: UnsafeMutablePointer<T>
 ) {
     for k in 0..<rows {
-        let gRow = g + k * width
+        let gRow = g + k &* width
         var c = 0
-        while c + 8 <= width {
-            var acc0 = load(gRow + c), acc1 = load(gRow + c + 4)
-            for b in 0..<batch {
-                let s = SIMD4<T>(repeating: x[b * xStride + k])
-                let dRow = d + b * width + c
-                acc0 += s * load(dRow)
-                acc1 += s * load(dRow + 4)
+        while c &+ 16 <= width {
+            var acc0 = load(gRow + c), acc1 = load(gRow + c + 4), acc2 = load(gRow + c + 8), acc3 = load(gRow + c + 12)
+            var xp = x + k, dp = d + c
+            for _ in 0..<batch {
+                let s = SIMD4<T>(repeating: xp.pointee)
+                acc0 += s * load(dp)
+                acc1 += s * load(dp + 4)
+                acc2 += s * load(dp + 8)
+                acc3 += s * load(dp + 12)
+                xp += xStride
+                dp += width
             }
-            store(acc0, gRow + c)
-            store(acc1, gRow + c + 4)
-            c += 8
+            store(acc0, gRow + c); store(acc1, gRow + c + 4); store(acc2, gRow + c + 8); store(acc3, gRow + c + 12)
+            c &+= 16
+        }
+        while c &+ 4 <= width {
+            var acc = load(gRow + c)
+            var xp = x + k, dp = d + c
+            for _ in 0..<batch {
+                acc += SIMD4<T>(repeating: xp.pointee) * load(dp)
+                xp += xStride
+                dp += width
+            }
+            store(acc, gRow + c)
+            c &+= 4
         }
         while c < width {
             var acc = gRow[c]
-            for b in 0..<batch { acc += x[b * xStride + k] * d[b * width + c] }
+            for b in 0..<batch { acc += x[b &* xStride &+ k] * d[b &* width &+ c] }
             gRow[c] = acc
-            c += 1
+            c &+= 1
         }
     }
 }
