@@ -4,6 +4,8 @@ thread: same data, same initial weights, same mini-batch order, Adam at the same
 Prints both timings, losses and single-step inference times.
 
 Usage: forecast-bench-lstm.py EXPORT.json
+       forecast-bench-lstm.py --summary EXPORT1.json EXPORT2.json ...   (float32 only: best loss
+       per seed on both sides, and how many runs got below the target loss)
 """
 import json
 import sys
@@ -53,6 +55,8 @@ def train(d, dtype):
             opt.zero_grad()
             loss = loss_fn(net(x[idx]), y[idx])
             loss.backward()
+            if d.get("clipNorm"):
+                torch.nn.utils.clip_grad_norm_(net.parameters(), d["clipNorm"])
             opt.step()
             total += loss.item()
             batches += 1
@@ -88,12 +92,34 @@ def describe(losses, seconds):
     return f"min epoch loss {min(losses):.6f}; {reach}"
 
 
+def summary(paths) -> None:
+    reached_swift = reached_torch = 0
+    print("| seed | Kairos min epoch loss | Kairos last | PyTorch float32 min epoch loss | PyTorch last | Kairos s | PyTorch s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    total_swift = total_torch = 0.0
+    for i, path in enumerate(paths, 1):
+        d = json.load(open(path))
+        seconds, losses, _, _ = train(d, torch.float32)
+        sw = d["swiftLosses"]
+        reached_swift += min(sw) < TARGET_LOSS
+        reached_torch += min(losses) < TARGET_LOSS
+        total_swift += d["swiftSeconds"]
+        total_torch += seconds
+        print(f"| {i} | {min(sw):.6f} | {sw[-1]:.6f} | {min(losses):.6f} | {losses[-1]:.6f} | {d['swiftSeconds']:.3f} | {seconds:.3f} |")
+    print(f"\nbelow {TARGET_LOSS}: Kairos {reached_swift} of {len(paths)}, PyTorch {reached_torch} of {len(paths)}; "
+          f"total time Kairos {total_swift:.2f} s, PyTorch {total_torch:.2f} s ({total_torch / total_swift:.1f}x)")
+
+
 def main() -> None:
     torch.set_num_threads(1)
+    if sys.argv[1] == "--summary":
+        summary(sys.argv[2:])
+        return
     d = json.load(open(sys.argv[1]))
     n = len(d["targets"])
     print(f"problem: {d['layers']} layers x {d['hidden']} units, {d['inputSize']} features, lookback {d['steps']}, "
-          f"{n} samples, batch {d['batchSize']}, Adam lr {d['learningRate']}, {d['epochs']} epochs")
+          f"{n} samples, batch {d['batchSize']}, Adam lr {d['learningRate']}, {d['epochs']} epochs, "
+          f"gradient clipping {d.get('clipNorm') or 'none'}")
     print(f"swift ({d['precision']}):         {d['swiftSeconds']:8.3f} s  last-epoch loss {d['swiftLosses'][-1]:.6f}  "
           f"full-data MSE {d['swiftFinalLoss']:.6f}  inference {d['swiftInferenceMicros']:.2f} us/step")
     print(f"    {describe(d['swiftLosses'], d['swiftSeconds'])}")

@@ -23,6 +23,9 @@ struct ForecastBenchCommand: AsyncParsableCommand {
     @Option(help: "Single-window inference calls to time.")
     var inferenceCalls: Int = 20000
 
+    @Option(help: "Clip the gradient's global norm to this (the paper's setting has no clipping).")
+    var clipNorm: Double?
+
     @Option(help: "Arithmetic: float32 (default, as PyTorch's default) or float64.")
     var precision: String = "float32"
 
@@ -38,6 +41,7 @@ struct ForecastBenchCommand: AsyncParsableCommand {
         var tensorOrder: [String]
         var epochOrders: [[Int]]
         var precision: String
+        var clipNorm: Double?
         var swiftSeconds: Double
         var swiftLosses: [Double]
         var swiftFinalLoss: Double
@@ -71,6 +75,10 @@ struct ForecastBenchCommand: AsyncParsableCommand {
         options.epochs = epochs
         guard let chosen = LSTMPrecision(rawValue: precision) else { throw ValidationError("--precision must be float32 or float64") }
         options.precision = chosen
+        if let clipNorm {
+            guard clipNorm > 0 else { throw ValidationError("--clip-norm must be positive") }
+            options.clipNorm = clipNorm
+        }
         let clock = ContinuousClock()
         let start = clock.now
         let report = LSTMTrainer.train(&network, windows: windows, targets: targets, steps: steps, options: options, generator: &generator)
@@ -95,7 +103,7 @@ struct ForecastBenchCommand: AsyncParsableCommand {
                                  windows: windows, targets: targets,
                                  initialTensors: Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.values) }),
                                  tensorOrder: tensors.map(\.name), epochOrders: orders,
-                                 precision: precision, swiftSeconds: seconds, swiftLosses: report.trainingLosses, swiftFinalLoss: finalLoss,
+                                 precision: precision, clipNorm: options.clipNorm, swiftSeconds: seconds, swiftLosses: report.trainingLosses, swiftFinalLoss: finalLoss,
                                  swiftInferenceMicros: micros)
             try Data(try jsonLine(payload).utf8).write(to: URL(fileURLWithPath: export))
         }
