@@ -1,0 +1,71 @@
+/// The paper's producer-count rule (eq 28): with ascending thresholds t1 < t2 < ..., a
+/// volume below t1 needs 1 producer, below t2 needs 2, and so on.
+public struct ProducerPolicy: Codable, Sendable, Equatable {
+    /// Ascending volume thresholds.
+    public var thresholds: [Double]
+
+    /// The paper's thresholds: 50 and 100 transactions per interval.
+    public static let paper = ProducerPolicy(thresholds: [50, 100])
+
+    /// Creates a policy; thresholds must be finite and strictly ascending.
+    public init(thresholds: [Double]) {
+        precondition(thresholds.allSatisfy(\.isFinite) && zip(thresholds, thresholds.dropFirst()).allSatisfy { $0 < $1 },
+                     "thresholds must be finite and strictly ascending")
+        self.thresholds = thresholds
+    }
+
+    /// Validating initialiser for user input.
+    public static func validated(_ thresholds: [Double]) throws -> ProducerPolicy {
+        guard thresholds.allSatisfy(\.isFinite), zip(thresholds, thresholds.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw ForecastError.invalidConfiguration("thresholds must be finite and strictly ascending")
+        }
+        return ProducerPolicy(thresholds: thresholds)
+    }
+
+    /// Thresholds at the 33rd and 66th percentiles of `values` (the default when none are given).
+    public static func tertiles(of values: [Double]) -> ProducerPolicy {
+        let low = empiricalQuantile(values, 0.33), high = empiricalQuantile(values, 0.66)
+        return ProducerPolicy(thresholds: high > low ? [low, high] : [low])
+    }
+
+    /// Producers needed for `volume`.
+    public func producers(for volume: Double) -> Int {
+        1 + thresholds.reduce(0) { $0 + (volume >= $1 ? 1 : 0) }
+    }
+}
+
+/// How good the producer counts chosen from a forecast are, against the counts the actual
+/// volumes needed.
+public struct DecisionMetrics: Codable, Sendable, Equatable {
+    /// Fraction of intervals where the chosen k equals the needed k.
+    public var kAccuracy: Double
+    /// Fraction of intervals with fewer producers than needed (buffers at risk).
+    public var underProvisionRate: Double
+    /// Fraction of intervals with more producers than needed (energy wasted).
+    public var overProvisionRate: Double
+    /// Σ chosen k.
+    public var producerIntervals: Int
+    /// Σ needed k (what a perfect forecast would use).
+    public var perfectProducerIntervals: Int
+
+    /// `producerIntervals / perfectProducerIntervals − 1`: the extra capacity paid for.
+    public var extraProducerFraction: Double { Double(producerIntervals) / Double(max(perfectProducerIntervals, 1)) - 1 }
+
+    /// Compares k(decisionForecast) with k(actual) interval by interval.
+    public init(actual: [Double], decisionForecast: [Double], policy: ProducerPolicy) {
+        precondition(actual.count == decisionForecast.count && !actual.isEmpty)
+        var exact = 0, under = 0, over = 0, used = 0, needed = 0
+        for (a, f) in zip(actual, decisionForecast) {
+            let kNeeded = policy.producers(for: a), kChosen = policy.producers(for: f)
+            if kChosen == kNeeded { exact += 1 } else if kChosen < kNeeded { under += 1 } else { over += 1 }
+            used += kChosen
+            needed += kNeeded
+        }
+        let n = Double(actual.count)
+        kAccuracy = Double(exact) / n
+        underProvisionRate = Double(under) / n
+        overProvisionRate = Double(over) / n
+        producerIntervals = used
+        perfectProducerIntervals = needed
+    }
+}
