@@ -2,7 +2,7 @@
 // matrix products. The scalar libm calls were about half of training time at the paper's size.
 
 /// A floating-point type the LSTM kernels run in: `Double` (exact checks) or `Float` (speed).
-protocol LSTMScalar: BinaryFloatingPoint, SIMDScalar, Sendable where Self.RawSignificand: FixedWidthInteger {
+protocol LSTMScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable where Self.RawSignificand: FixedWidthInteger {
     /// exp per lane (see the conformances for the method and accuracy).
     static func exp4(_ x: SIMD4<Self>) -> SIMD4<Self>
     /// Scalar exp for tails.
