@@ -17,6 +17,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let logger: Logger
     private let connectionId: UInt64
     private let tracker: ConnectionTracker
+    private let metrics: ServerMetrics
     private var queued: [ByteBuffer] = []
     private var waiting = false
     private var closing = false
@@ -24,7 +25,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var draining = false
     private var peer = "?"
 
-    init(broker: Broker, logger: Logger, connectionId: UInt64, tracker: ConnectionTracker) {
+    init(broker: Broker, logger: Logger, connectionId: UInt64, tracker: ConnectionTracker, metrics: ServerMetrics) {
+        self.metrics = metrics
         self.broker = broker
         self.logger = logger
         self.connectionId = connectionId
@@ -39,12 +41,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         tracker.closed(connectionId)
+        dropQueued()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         if draining { return }
+        metrics.queuedRequests.wrappingIncrement(ordering: .relaxed)
         if waiting || closing {
             queued.append(frame)
             return
@@ -58,7 +62,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         draining = true
-        queued.removeAll()
+        dropQueued()
         if !waiting { closeAfterFlush(context: context) }
     }
 
@@ -75,6 +79,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if error is FrameSizeError || error is ByteToMessageDecoderError {
+            metrics.rejectedConnections.wrappingIncrement(ordering: .relaxed)
             logger.warning("closing connection: \(error)", metadata: ["peer": "\(peer)"])
         } else if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
             logger.debug("connection reset", metadata: ["peer": "\(peer)"])
@@ -86,10 +91,32 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func process(_ frame: ByteBuffer, context: ChannelHandlerContext) {
         let request = RequestContext(connectionId: connectionId, eventLoop: context.eventLoop, peer: peer)
-        perform(broker.handle(frame: frame, context: request), context: context)
+        let apiKey = frame.getInteger(at: frame.readerIndex, endianness: .big, as: Int16.self) ?? -1
+        let started = NIODeadline.now()
+        let reply = broker.handle(frame: frame, context: request)
+        let handled = NIODeadline.now()
+        metrics.busyNanos.wrappingIncrement(by: (handled - started).nanoseconds, ordering: .relaxed)
+        if case .deferred = reply {
+            perform(reply, context: context, apiKey: apiKey, started: started)
+        } else {
+            finished(apiKey: apiKey, started: started, at: handled)
+            perform(reply, context: context, apiKey: apiKey, started: started)
+        }
     }
 
-    private func perform(_ reply: BrokerReply, context: ChannelHandlerContext) {
+    /// Counts one answered request.
+    private func finished(apiKey: Int16, started: NIODeadline, at end: NIODeadline = .now()) {
+        metrics.queuedRequests.wrappingDecrement(ordering: .relaxed)
+        metrics.recordRequest(apiKey: apiKey, nanos: (end - started).nanoseconds)
+    }
+
+    /// Forgets frames that will never be answered (closing connection).
+    private func dropQueued() {
+        if !queued.isEmpty { metrics.queuedRequests.wrappingDecrement(by: queued.count, ordering: .relaxed) }
+        queued.removeAll()
+    }
+
+    private func perform(_ reply: BrokerReply, context: ChannelHandlerContext, apiKey: Int16, started: NIODeadline) {
         switch reply {
         case .frame(let buffer):
             context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
@@ -98,8 +125,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .noResponse:
             break
         case .close:
+            metrics.rejectedConnections.wrappingIncrement(ordering: .relaxed)
             closing = true
-            queued.removeAll()
+            dropQueued()
             // Send what earlier requests produced, then close.
             context.flush()
             context.close(promise: nil)
@@ -109,8 +137,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             future.whenComplete { result in
                 let (handler, context) = loopBound.value
                 handler.waiting = false
+                handler.finished(apiKey: apiKey, started: started)
                 switch result {
-                case .success(let reply): handler.perform(reply, context: context)
+                case .success(let reply): handler.perform(reply, context: context, apiKey: apiKey, started: started)
                 case .failure(let error):
                     handler.logger.error("deferred reply failed: \(error)")
                     context.close(promise: nil)

@@ -22,6 +22,9 @@ public final class KafkaServer: Service, Sendable {
     private let stopRequested: EventLoopPromise<Void>
     /// Disk maintenance (retention, timed fsync) runs here, off the event loops that serve clients.
     private let maintenance = NIOThreadPool(numberOfThreads: 1)
+    /// Request counts, latencies and load, for `metrics.listener`.
+    public let metrics: ServerMetrics
+    private let metricsPort = ManagedAtomic<Int>(0)
 
     /// Makes a server; the broker's logs are opened (and recovered) here.
     public init(config: ServerConfig, broker: Broker, logger: Logger) {
@@ -29,11 +32,15 @@ public final class KafkaServer: Service, Sendable {
         self.broker = broker
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: config.networkThreads)
+        self.metrics = ServerMetrics(threads: config.networkThreads)
         self.stopRequested = group.next().makePromise(of: Void.self)
     }
 
     /// The port actually bound (useful with port 0), or 0 before binding.
     public var port: Int { boundPort.load(ordering: .acquiring) }
+
+    /// The port of the metrics endpoint (0 when off or not yet bound).
+    public var metricsEndpointPort: Int { metricsPort.load(ordering: .acquiring) }
 
     /// Open client connections.
     public var connectionCount: Int { tracker.count }
@@ -43,6 +50,16 @@ public final class KafkaServer: Service, Sendable {
         let channel = try await bind()
         maintenance.start()
         let tasks = scheduleMaintenance()
+        var metricsChannel: (any Channel)?
+        if let listener = config.metricsListener {
+            let endpoint = MetricsEndpoint(logger: logger) { [metrics, broker, tracker] in
+                metrics.render(broker: broker, connections: tracker.count)
+            }
+            let bound = try await endpoint.bind(host: listener.host, port: listener.port, group: group)
+            metricsPort.store(bound.localAddress?.port ?? listener.port, ordering: .releasing)
+            logger.info("metrics endpoint listening", metadata: ["address": "http://\(listener.host):\(metricsEndpointPort)/metrics"])
+            metricsChannel = bound
+        }
         logger.info(
             "Kairos broker listening",
             metadata: [
@@ -58,6 +75,7 @@ public final class KafkaServer: Service, Sendable {
         logger.info("Kairos broker shutting down")
         for task in tasks { task.cancel() }
         try? await channel.close()
+        try? await metricsChannel?.close()
         // Connections finish the request in hand, send what is queued, then close; a fetch still
         // waiting for data is not waited for longer than the grace period.
         let drained = tracker.drainAll(gracePeriod: .seconds(5))
@@ -86,7 +104,7 @@ public final class KafkaServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: config.socketRequestMaxBytes)))
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(broker: broker, logger: logger, connectionId: id, tracker: tracker))
+                        ConnectionHandler(broker: broker, logger: logger, connectionId: id, tracker: tracker, metrics: metrics))
                 }
             }
         let channel = try await bootstrap.bind(host: config.host, port: config.port).get()

@@ -11,6 +11,8 @@ public struct ServerConfig: Sendable {
     public var socketRequestMaxBytes: Int = 104_857_600
     /// `num.network.threads`: event loop threads (default: one per core).
     public var networkThreads: Int = System.coreCountForServer
+    /// `metrics.listener`: host:port of the Prometheus endpoint (GET /metrics); nil turns it off (the default).
+    public var metricsListener: (host: String, port: Int)?
     /// The broker's own settings.
     public var broker: BrokerConfig
     /// Keys that neither the server nor the broker knows (logged as warnings, as Kafka does).
@@ -18,7 +20,7 @@ public struct ServerConfig: Sendable {
 
     /// Keys the transport reads.
     public static let serverKeys: Set<String> = [
-        "listeners", "advertised.listeners", "socket.request.max.bytes", "num.network.threads",
+        "listeners", "advertised.listeners", "socket.request.max.bytes", "num.network.threads", "metrics.listener",
         "listener.security.protocol.map", "inter.broker.listener.name", "process.roles", "controller.listener.names",
         "controller.quorum.voters", "num.io.threads", "socket.send.buffer.bytes", "socket.receive.buffer.bytes",
         "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
@@ -53,6 +55,14 @@ public struct ServerConfig: Sendable {
                 throw ConfigError(key: "num.network.threads", reason: "'\(raw)' is not an integer in 1...256")
             }
             networkThreads = v
+        }
+        if let raw = properties["metrics.listener"], !raw.isEmpty {
+            var address = raw.trimmingCharacters(in: " \t")
+            if address.hasPrefix("http://") { address.removeFirst(7) }
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+                  (0...65535).contains(port)
+            else { throw ConfigError(key: "metrics.listener", reason: "expected host:port, got '\(raw)'") }
+            metricsListener = (String(address[..<colon]), port)
         }
         unknownKeys = properties.keys.filter {
             !ServerConfig.serverKeys.contains($0) && !BrokerConfig.knownKeys.contains($0)

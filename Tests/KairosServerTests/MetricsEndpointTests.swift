@@ -1,0 +1,83 @@
+import KafkaProtocol
+import KairosBroker
+import KairosServer
+import Logging
+import NIOCore
+import NIOPosix
+import XCTest
+
+final class MetricsEndpointTests: XCTestCase {
+    func testPrometheusEndpointCountsRequestsAndBytes() async throws {
+        let directory = NSTemporaryDirectory() + "kairos-metrics-test-\(UInt64.random(in: 0...UInt64.max))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = try ServerConfig(properties: [
+            "listeners": "PLAINTEXT://127.0.0.1:0", "log.dirs": directory, "metrics.listener": "127.0.0.1:0",
+        ])
+        var logger = Logger(label: "metrics-test")
+        logger.logLevel = .critical
+        let broker = try Broker(
+            config: config.broker,
+            logFactory: try DiskLogFactory(directory: directory, defaultConfig: config.broker.log, logger: logger),
+            logger: logger, clock: { Int64(Date().timeIntervalSince1970 * 1000) }, randomId: { KafkaUUID(high: 1, low: 2) })
+        let server = KafkaServer(config: config, broker: broker, logger: logger)
+        let task = Task { try await server.run() }
+        defer {
+            server.shutdown()
+        }
+        for _ in 0..<500 where server.metricsEndpointPort == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
+        XCTAssertNotEqual(server.metricsEndpointPort, 0)
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = try TestClient.connect(port: server.port, group: group)
+        let create = try client.send(
+            CreateTopicsRequest(topics: [.init(name: "m", numPartitions: 1, replicationFactor: 1)], timeoutMs: 1000), version: 7)
+        _ = try client.receive(CreateTopicsResponse.self, version: 7, correlationId: create)
+        var builder = RecordBatchBuilder(baseTimestamp: 1_700_000_000_000)
+        builder.append(timestamp: 1_700_000_000_000, key: nil as ByteBuffer?, value: ByteBuffer(string: "hello"))
+        let batch = try builder.finish(compression: .none)
+        let produce = try client.send(
+            ProduceRequest(acks: 1, timeoutMs: 1000, topicData: [.init(name: "m", partitionData: [.init(index: 0, records: batch)])]),
+            version: 9)
+        _ = try client.receive(ProduceResponse.self, version: 9, correlationId: produce)
+        client.close()
+        try await group.shutdownGracefully()
+
+        let text = try httpGet(port: server.metricsEndpointPort, path: "/metrics")
+        XCTAssertTrue(text.hasPrefix("HTTP/1.0 200") || text.hasPrefix("HTTP/1.1 200"), text)
+        XCTAssertTrue(text.contains("kairos_requests_total{api=\"Produce\"} 1"), text)
+        XCTAssertTrue(text.contains("kairos_requests_total{api=\"CreateTopics\"} 1"), text)
+        XCTAssertTrue(text.contains("kairos_topic_bytes_in_total{topic=\"m\"} \(batch.readableBytes)"), text)
+        XCTAssertTrue(text.contains("kairos_topic_messages_in_total{topic=\"m\"} 1"), text)
+        XCTAssertTrue(text.contains("kairos_under_replicated_partitions 0"), text)
+        XCTAssertTrue(text.contains("kairos_network_request_queue_size 0"), text)
+        XCTAssertTrue(text.contains("kairos_request_latency_seconds_count{api=\"Produce\"} 1"), text)
+        XCTAssertTrue(try httpGet(port: server.metricsEndpointPort, path: "/nope").contains(" 404 "))
+        server.shutdown()
+        _ = try? await task.value
+    }
+
+    /// A blocking HTTP/1.0 GET over a plain socket: the test should not trust the server's own stack.
+    private func httpGet(port: Int, path: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(connected, 0)
+        let request = Array("GET \(path) HTTP/1.0\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            response += chunk[0..<n]
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
+}
