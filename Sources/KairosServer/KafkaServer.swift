@@ -40,6 +40,9 @@ public final class KafkaServer: Service, Sendable {
     public func run() async throws {
         let channel = try await bind()
         let retention = scheduleRetention()
+        let groupTick = group.next().scheduleRepeatedTask(
+            initialDelay: .milliseconds(Broker.groupTickIntervalMs), delay: .milliseconds(Broker.groupTickIntervalMs)
+        ) { [broker] _ in broker.tickGroups() }
         logger.info(
             "Kairos broker listening",
             metadata: [
@@ -54,6 +57,7 @@ public final class KafkaServer: Service, Sendable {
         }
         logger.info("Kairos broker shutting down")
         retention.cancel()
+        groupTick.cancel()
         try? await channel.close()
         for closing in tracker.closeAll() { try? await closing.get() }
         broker.shutdown()
