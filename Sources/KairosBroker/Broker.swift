@@ -15,6 +15,7 @@ public final class Broker: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Int64
     let topics: TopicManager
+    let groups: GroupService
     let allocator = ByteBufferAllocator()
     private let nextProducerId: ManagedAtomic<Int64>
     private let producerIdReservation = NIOLock()
@@ -32,6 +33,8 @@ public final class Broker: Sendable {
         self.topics = TopicManager(factory: logFactory, config: config, logger: logger, randomId: randomId)
         try topics.load(nowMs: clock())
         nextProducerId = ManagedAtomic(topics.producerIdLimit)
+        groups = try GroupService(
+            config: GroupConfig(broker: config), broker: config, factory: logFactory, logger: logger, now: clock(), randomId: randomId)
     }
 
     /// The address clients are told to use (Metadata, DescribeCluster).
@@ -53,6 +56,17 @@ public final class Broker: Sendable {
         (.deleteTopics, DeleteTopicsRequest.versions),
         (.deleteRecords, DeleteRecordsRequest.versions),
         (.initProducerId, InitProducerIdRequest.versions),
+        (.offsetCommit, OffsetCommitRequest.versions),
+        (.offsetFetch, OffsetFetchRequest.versions),
+        (.findCoordinator, FindCoordinatorRequest.versions),
+        (.joinGroup, JoinGroupRequest.versions),
+        (.heartbeat, HeartbeatRequest.versions),
+        (.leaveGroup, LeaveGroupRequest.versions),
+        (.syncGroup, SyncGroupRequest.versions),
+        (.describeGroups, DescribeGroupsRequest.versions),
+        (.listGroups, ListGroupsRequest.versions),
+        (.deleteGroups, DeleteGroupsRequest.versions),
+        (.offsetDelete, OffsetDeleteRequest.versions),
         (.describeConfigs, DescribeConfigsRequest.versions),
         (.createPartitions, CreatePartitionsRequest.versions),
         (.describeCluster, DescribeClusterRequest.versions),
@@ -120,6 +134,28 @@ public final class Broker: Sendable {
             return reply(handleCreatePartitions(try CreatePartitionsRequest(from: &body, version: v)), header)
         case .describeCluster:
             return reply(handleDescribeCluster(try DescribeClusterRequest(from: &body, version: v)), header)
+        case .offsetCommit:
+            return handleOffsetCommit(try OffsetCommitRequest(from: &body, version: v), header: header, context: context)
+        case .offsetFetch:
+            return reply(handleOffsetFetch(try OffsetFetchRequest(from: &body, version: v), version: v), header)
+        case .findCoordinator:
+            return reply(handleFindCoordinator(try FindCoordinatorRequest(from: &body, version: v), version: v), header)
+        case .joinGroup:
+            return handleJoinGroup(try JoinGroupRequest(from: &body, version: v), header: header, context: context)
+        case .heartbeat:
+            return handleHeartbeat(try HeartbeatRequest(from: &body, version: v), header: header, context: context)
+        case .leaveGroup:
+            return handleLeaveGroup(try LeaveGroupRequest(from: &body, version: v), header: header, context: context)
+        case .syncGroup:
+            return handleSyncGroup(try SyncGroupRequest(from: &body, version: v), header: header, context: context)
+        case .describeGroups:
+            return reply(handleDescribeGroups(try DescribeGroupsRequest(from: &body, version: v), version: v), header)
+        case .listGroups:
+            return reply(handleListGroups(try ListGroupsRequest(from: &body, version: v), version: v), header)
+        case .deleteGroups:
+            return handleDeleteGroups(try DeleteGroupsRequest(from: &body, version: v), header: header, context: context)
+        case .offsetDelete:
+            return handleOffsetDelete(try OffsetDeleteRequest(from: &body, version: v), header: header, context: context)
         default:
             return .close(reason: "unknown API key \(header.apiKey)")
         }
@@ -167,6 +203,10 @@ public final class Broker: Sendable {
     /// fsyncs every log whose log.flush.interval.ms has passed; the server calls it every second.
     public func flushDueLogs() {
         let now = clock()
+        do { try groups.flushIfDue(now: now) } catch let error as StorageError where error.isClosed {
+        } catch {
+            logger.error("offsets log flush failed", metadata: ["error": "\(error)"])
+        }
         for topic in topics.allTopics() {
             for p in topic.partitions {
                 do { try p.log.flushIfDue(now: now) } catch let error as StorageError where error.isClosed {
@@ -188,6 +228,13 @@ public final class Broker: Sendable {
 
     /// Flushes and closes every log; the broker must not be used afterwards.
     public func shutdown() {
+        groups.shutdown()
         topics.closeAll()
+    }
+
+    /// First step of shutdown: answers requests parked in the group coordinator so that the
+    /// transport can drain its connections without waiting out rebalance timeouts.
+    public func beginShutdown() {
+        groups.releaseParked()
     }
 }

@@ -75,7 +75,9 @@ final class TopicManager: Sendable {
             // Partition directories with no catalog entry (a catalog lost or from elsewhere): adopt them
             // with default configs rather than ignore data that is on disk.
             var orphans: [String: Int32] = [:]
-            for (topic, partition) in factory.existingPartitions() where !known.contains(topic) {
+            // The group coordinator's offsets log lives beside the topics but is not one.
+            for (topic, partition) in factory.existingPartitions()
+            where !known.contains(topic) && !TopicManager.internalTopics.contains(topic) {
                 orphans[topic] = max(orphans[topic] ?? 0, partition + 1)
             }
             for (name, count) in orphans where TopicName.validationError(name) == nil {
@@ -102,9 +104,15 @@ final class TopicManager: Sendable {
 
     func allTopics() -> [Topic] { state.withLockedValue { Array($0.topics.values) }.sorted { $0.name < $1.name } }
 
+    /// Internal logs kept under log.dirs that are not user topics (the group coordinator's offsets).
+    static let internalTopics: Set<String> = [OffsetLog.topic]
+
     /// Checks that a topic could be created; returns the error Kafka would give.
     func validateCreate(name: String, partitions: Int32, replicationFactor: Int16, overrides: [String: String?]) -> TopicError? {
         if let reason = TopicName.validationError(name) { return TopicError(code: .invalidTopicException, message: reason) }
+        if TopicManager.internalTopics.contains(name) {
+            return TopicError(code: .topicAlreadyExists, message: "Topic '\(name)' is internal to the broker.")
+        }
         if partitions <= 0 {
             return TopicError(code: .invalidPartitions, message: "Number of partitions must be larger than 0.")
         }

@@ -78,6 +78,7 @@ public final class KafkaServer: Service, Sendable {
         try? await metricsChannel?.close()
         // Connections finish the request in hand, send what is queued, then close; a fetch still
         // waiting for data is not waited for longer than the grace period.
+        broker.beginShutdown()
         let drained = tracker.drainAll(gracePeriod: .seconds(5))
         for closing in drained { try? await closing.get() }
         try? await maintenance.shutdownGracefully()
@@ -125,6 +126,9 @@ public final class KafkaServer: Service, Sendable {
         let flush = loop.scheduleRepeatedAsyncTask(initialDelay: .seconds(1), delay: .seconds(1)) { [broker, maintenance] _ in
             maintenance.runIfActive(eventLoop: loop) { broker.flushDueLogs() }
         }
-        return [retention, flush]
+        let groupsTick = loop.scheduleRepeatedTask(
+            initialDelay: .milliseconds(Broker.groupTickIntervalMs), delay: .milliseconds(Broker.groupTickIntervalMs)
+        ) { [broker] _ in broker.tickGroups() }
+        return [retention, flush, groupsTick]
     }
 }

@@ -65,7 +65,7 @@ public struct ServerConfig: Sendable {
             metricsListener = (String(address[..<colon]), port)
         }
         unknownKeys = properties.keys.filter {
-            !ServerConfig.serverKeys.contains($0) && !BrokerConfig.knownKeys.contains($0)
+            !ServerConfig.serverKeys.contains($0) && !BrokerConfig.knownKeys.contains($0) && !GroupConfig.knownKeys.contains($0)
         }.sorted()
     }
 

@@ -117,12 +117,12 @@ final class ProduceFetchTests: XCTestCase {
         let reply = h.fetch("t", offset: 0, maxWaitMs: 60_000, minBytes: 1)
         guard case .deferred(let future) = reply else { return XCTFail("an empty fetch with max_wait must wait") }
         h.loop.run()
-        var answered = false
-        future.whenComplete { _ in answered = true }
-        XCTAssertFalse(answered)
+        let answered = Flag()
+        future.whenComplete { _ in answered.value = true }
+        XCTAssertFalse(answered.value)
         _ = try h.produce("t", batch: TestBatch.make([("a", "1")]))
         h.loop.run()
-        XCTAssertTrue(answered, "the append must complete the waiting fetch long before its deadline")
+        XCTAssertTrue(answered.value, "the append must complete the waiting fetch long before its deadline")
         let response = try h.decode(try future.wait(), as: FetchResponse.self, apiKey: .fetch, version: 12)
         XCTAssertEqual(response.responses[0].partitions[0].highWatermark, 1)
         XCTAssertGreaterThan(response.responses[0].partitions[0].records?.readableBytes ?? 0, 0)
@@ -133,11 +133,11 @@ final class ProduceFetchTests: XCTestCase {
         try h.createTopic("t")
         guard case .deferred(let future) = h.fetch("t", offset: 0, maxWaitMs: 500) else { return XCTFail("must wait") }
         h.loop.advanceTime(by: .milliseconds(499))
-        var answered = false
-        future.whenComplete { _ in answered = true }
-        XCTAssertFalse(answered)
+        let answered = Flag()
+        future.whenComplete { _ in answered.value = true }
+        XCTAssertFalse(answered.value)
         h.loop.advanceTime(by: .milliseconds(2))
-        XCTAssertTrue(answered)
+        XCTAssertTrue(answered.value)
         let response = try h.decode(try future.wait(), as: FetchResponse.self, apiKey: .fetch, version: 12)
         XCTAssertEqual(response.responses[0].partitions[0].records?.readableBytes ?? 0, 0)
     }
@@ -157,4 +157,9 @@ final class ProduceFetchTests: XCTestCase {
         let rates = after[0].rates(since: before[0])
         XCTAssertEqual(rates.recordsInPerSec, 3, accuracy: 0.01)
     }
+}
+
+/// A flag a completion handler sets; tests run everything on one embedded loop.
+final class Flag: @unchecked Sendable {
+    var value = false
 }

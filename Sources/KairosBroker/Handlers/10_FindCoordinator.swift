@@ -1,0 +1,31 @@
+// FindCoordinator (key 10), v0-4. One broker coordinates every group, so a group key (key type 0)
+// is answered with this broker's own address; v4 looks up several keys at once. Transaction
+// coordinators (key type 1) do not exist here: COORDINATOR_NOT_AVAILABLE, as Kairos has no
+// transactions. Any other key type is INVALID_REQUEST.
+import KafkaProtocol
+
+extension Broker {
+    func handleFindCoordinator(_ request: FindCoordinatorRequest, version: Int16) -> FindCoordinatorResponse {
+        let (host, port) = advertisedAddress
+        let error: (code: ErrorCode, message: String)?
+        switch request.keyType {
+        case 0: error = nil
+        case 1: error = (.coordinatorNotAvailable, "Kairos does not support transactions")
+        default: error = (.invalidRequest, "unknown coordinator key type \(request.keyType)")
+        }
+        if version >= 4 {
+            let coordinators = request.coordinatorKeys.map { key -> FindCoordinatorResponse.Coordinator in
+                if let error {
+                    return .init(key: key, nodeId: -1, host: "", port: -1, errorCode: error.code.rawValue, errorMessage: error.message)
+                }
+                return .init(key: key, nodeId: config.nodeId, host: host, port: port, errorCode: 0, errorMessage: nil)
+            }
+            return FindCoordinatorResponse(throttleTimeMs: 0, coordinators: coordinators)
+        }
+        if let error {
+            return FindCoordinatorResponse(
+                throttleTimeMs: 0, errorCode: error.code.rawValue, errorMessage: error.message, nodeId: -1, host: "", port: -1)
+        }
+        return FindCoordinatorResponse(throttleTimeMs: 0, errorCode: 0, errorMessage: nil, nodeId: config.nodeId, host: host, port: port)
+    }
+}
