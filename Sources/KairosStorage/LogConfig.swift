@@ -19,6 +19,10 @@ public struct LogConfig: Sendable, Equatable {
     public var segmentIndexBytes: Int = 10_485_760
 
     /// Kafka's defaults.
+    /// Reads of at most this many bytes are copied into memory with one pread instead of going out by
+    /// sendfile: for a consumer at the tail that saves the dup, the separate send and the close, which
+    /// cost more than copying a few kilobytes. Not a Kafka setting. Default 16384; 0 always uses sendfile.
+    public var inlineReadMaxBytes: Int = 16_384
     public init() {}
 
     /// `segmentBytes` limited to what int32 file positions can address.

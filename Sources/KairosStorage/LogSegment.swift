@@ -267,6 +267,17 @@ final class LogSegment {
         return newestTimestamp
     }
 
+    /// Copies `length` bytes at `position` of the log file into memory.
+    func readBytes(position: Int, length: Int) throws -> ByteBuffer {
+        var bytes = ByteBufferAllocator().buffer(capacity: length)
+        let fd = try readDescriptor()
+        let got = try bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
+            try Posix.preadFully(fd, UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]), at: position, logPath)
+        }
+        guard got == length else { throw StorageError.corruptLog("\(logPath): short read at \(position)") }
+        return bytes
+    }
+
     /// A descriptor of its own on the log file, for a caller that sends from it after the lock is released.
     func duplicateDescriptor() throws -> CInt {
         try Posix.duplicate(try readDescriptor(), logPath)

@@ -112,7 +112,8 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
         }
     }
 
-    /// Reads whole batches from the batch containing `offset`, within one segment, as a file range for sendfile.
+    /// Reads whole batches from the batch containing `offset`, within one segment, as a file range for
+    /// sendfile (or, up to `inlineReadMaxBytes`, as bytes in memory).
     public func read(from offset: Int64, maxBytes: Int, minOneBatch: Bool) throws -> LogReadResult {
         try lock.withLock {
             guard !isClosed else { throw StorageError.closed }
@@ -129,8 +130,12 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
                 case .firstBatchTooLarge:
                     return result
                 case .range(let position, let length, let nextOffset):
-                    let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: try segment.duplicateDescriptor())
-                    result.data = .file(handle, offset: position, length: length)
+                    if length <= config.inlineReadMaxBytes {
+                        result.data = .bytes(try segment.readBytes(position: position, length: length))
+                    } else {
+                        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: try segment.duplicateDescriptor())
+                        result.data = .file(handle, offset: position, length: length)
+                    }
                     result.nextOffset = nextOffset
                     return result
                 }

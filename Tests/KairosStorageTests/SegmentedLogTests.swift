@@ -265,9 +265,27 @@ final class SegmentedLogTests: XCTestCase {
 
     // MARK: Reads
 
+    func testSmallReadsComeAsBytesAndLargeOnesAsFileRanges() throws {
+        var config = LogConfig()
+        config.inlineReadMaxBytes = 2_000
+        let log = try open(root + "/t-0", config)
+        let expected = try append(batches(40, seed: 9), to: log)
+        let small = try log.read(from: 0, maxBytes: 1_000, minOneBatch: true)
+        guard case .bytes = small.data else { return XCTFail("a read under inlineReadMaxBytes should be copied") }
+        let large = try log.read(from: 0, maxBytes: 1 << 20, minOneBatch: true)
+        guard case .file = large.data else { return XCTFail("a read over inlineReadMaxBytes should be a file range") }
+        for read in [small, large] {
+            let bytes = try bytesOf(read.data)
+            let got = splitBatches(bytes).map(\.bytes)
+            XCTAssertEqual(got, Array(expected.prefix(got.count).map(\.bytes)))
+        }
+        try log.close()
+    }
+
     func testAFileReadSurvivesTheDeletionOfItsSegment() throws {
         var config = smallSegments
         config.retentionBytes = 0
+        config.inlineReadMaxBytes = 0
         let log = try open(root + "/t-0", config)
         let expected = try append(batches(40, seed: 8), to: log)
         let read = try log.read(from: 0, maxBytes: 1_000, minOneBatch: true)
