@@ -35,6 +35,11 @@ public final class KafkaCluster: Sendable {
     /// The latest metadata snapshot (possibly empty).
     public var cachedMetadata: ClusterMetadata { state.withLockedValue { $0.metadata } }
 
+    /// The partition count of a known, healthy topic, read from the cache without copying it.
+    public func partitionCount(topic: String) -> Int? {
+        state.withLockedValue { $0.metadata.partitionCount(topic: topic) }
+    }
+
     /// The connection to broker `nodeId`, opened if needed (concurrent callers share one attempt).
     public func connection(to nodeId: Int32) async throws -> BrokerConnection {
         let task: Task<BrokerConnection, Error> = try state.withLockedValue { state in
