@@ -22,6 +22,8 @@ final class ScriptedBroker: @unchecked Sendable {
         case delegateThenDrop
         /// Close the connection.
         case drop
+        /// Never answer.
+        case silent
     }
 
     typealias Script = @Sendable (_ header: RequestHeader, _ body: ByteBuffer) -> Reply
@@ -75,6 +77,13 @@ final class ScriptedBroker: @unchecked Sendable {
             config: config.broker, logFactory: factory, logger: logger,
             clock: { Int64(Date().timeIntervalSince1970 * 1000) },
             randomId: { KafkaUUID(high: UInt64.random(in: 1...UInt64.max), low: UInt64.random(in: 1...UInt64.max)) })
+    }
+
+    /// An ApiVersions answer offering every API this codebase speaks, at every version.
+    static var apiVersions: ApiVersionsResponse {
+        ApiVersionsResponse(apiKeys: ApiKey.allCases.map {
+            .init(apiKey: $0.rawValue, minVersion: $0.versions.lowerBound, maxVersion: $0.versions.upperBound)
+        })
     }
 
     /// A Metadata answer naming `brokers` and one topic whose partitions have the given leaders.
@@ -135,6 +144,8 @@ private final class ScriptHandler: ChannelInboundHandler {
             delegate(frame: frame, drop: true, context: context)
         case .drop:
             context.close(promise: nil)
+        case .silent:
+            break
         }
     }
 

@@ -127,6 +127,14 @@ public final class BrokerConnection: Sendable {
     func sendRaw<Request: KafkaRequestMessage>(
         _ request: Request, version: Int16, timeoutMs: Int
     ) async throws -> ByteBuffer {
+        try await enqueue(request, version: version, timeoutMs: timeoutMs).get()
+    }
+
+    /// Writes `request` now (requests enqueued one after another from one task reach the wire in that order)
+    /// and returns the future raw response body.
+    func enqueue<Request: KafkaRequestMessage>(
+        _ request: Request, version: Int16, timeoutMs: Int
+    ) -> EventLoopFuture<ByteBuffer> {
         let correlationId = nextCorrelationId.loadThenWrappingIncrement(ordering: .relaxed)
         let frame = encode(request, version: version, correlationId: correlationId)
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
@@ -138,9 +146,24 @@ public final class BrokerConnection: Sendable {
         let timeout = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeoutMs))) {
             router.value.timeOut(correlationId: correlationId, description: description)
         }
-        channel.writeAndFlush(outgoing, promise: nil)
-        defer { timeout.cancel() }
-        return try await promise.futureResult.get()
+        let peer = address
+        channel.writeAndFlush(outgoing).whenFailure { error in
+            // A write that never reached the router (the channel closed first) must still fail the request.
+            promise.fail(error as? KafkaClientError ?? KafkaClientError.connection("write to \(peer) failed: \(error)"))
+        }
+        promise.futureResult.whenComplete { _ in timeout.cancel() }
+        return promise.futureResult
+    }
+
+    /// Writes a request the broker does not answer (acks=0) now; the future completes once it is written.
+    func enqueueWithoutResponse<Request: KafkaRequestMessage>(_ request: Request, version: Int16) -> EventLoopFuture<Void> {
+        let correlationId = nextCorrelationId.loadThenWrappingIncrement(ordering: .relaxed)
+        let frame = encode(request, version: version, correlationId: correlationId)
+        let outgoing = OutgoingRequest(frame: frame, correlationId: correlationId, responseHeaderVersion: 0, promise: nil)
+        let peer = address
+        return channel.writeAndFlush(outgoing).flatMapErrorThrowing { error in
+            throw error as? KafkaClientError ?? KafkaClientError.connection("write to \(peer) failed: \(error)")
+        }
     }
 
     /// Sends a request the broker does not answer (Produce with acks=0); returns once it is written.

@@ -62,7 +62,9 @@ final class ProducerSender: Sendable {
             }
             for (leader, batches) in drained.byLeader {
                 state.withLockedValue { $0.inFlight[leader, default: 0] += 1 }
-                Task { await self.produce(to: leader, batches: batches) }
+                // Requests are written here, in drain order, so batches of a partition reach the broker in
+                // sequence; only the waiting for answers runs concurrently.
+                await produce(to: leader, batches: batches)
             }
             if !drained.byLeader.isEmpty { continue }
             let nowNanos = now()
@@ -97,11 +99,13 @@ final class ProducerSender: Sendable {
         return nowNanos + backoffNanos
     }
 
+    private func finishedRequest(to leader: Int32) {
+        state.withLockedValue { $0.inFlight[leader, default: 1] -= 1 }
+        wakeup.signal()
+    }
+
+    /// Encodes and writes one Produce request, then hands the wait for its answer to a task.
     private func produce(to leader: Int32, batches: [ProducerBatch]) async {
-        defer {
-            state.withLockedValue { $0.inFlight[leader, default: 1] -= 1 }
-            wakeup.signal()
-        }
         var topicData: [String: [ProduceRequest.PartitionProduceData]] = [:]
         var sending: [ProducerBatch] = []
         let nowNanos = now()
@@ -121,48 +125,81 @@ final class ProducerSender: Sendable {
                 fail(batch, .invalidArgument("cannot compress with \(config.compression.name): \(error)"), wasInFlight: true)
             }
         }
-        guard !sending.isEmpty else { return }
+        guard !sending.isEmpty else { return finishedRequest(to: leader) }
         let request = ProduceRequest(
             transactionalId: nil, acks: config.acks.rawValue, timeoutMs: Int32(clamping: config.client.requestTimeoutMs),
             topicData: topicData.map { .init(name: $0.key, partitionData: $0.value) })
-        let started = now()
+        let connection: BrokerConnection
+        let version: Int16
         do {
-            let connection = try await cluster.connection(to: leader)
-            let version = try connection.version(of: .produce)
+            connection = try await cluster.connection(to: leader)
+            version = try connection.version(of: .produce)
             guard version >= 3 else { throw KafkaClientError.unsupportedVersion(.produce) }
-            if config.acks == .none {
-                try await connection.sendWithoutResponse(request, version: version)
-                for batch in sending { succeed(batch, baseOffset: -1, logAppendTimeMs: -1) }
-                return
-            }
-            let response = try await connection.send(request, version: version)
-            metrics.recordRequestLatency(nanos: now() &- started)
-            var answers: [TopicPartition: ProduceResponse.PartitionProduceResponse] = [:]
-            for topic in response.responses {
-                for partition in topic.partitionResponses {
-                    answers[TopicPartition(topic: topic.name, partition: partition.index)] = partition
-                }
-            }
-            for batch in sending {
-                guard let answer = answers[batch.topicPartition] else {
-                    retryOrFail(batch, .protocolViolation("no Produce answer for \(batch.topicPartition)"))
-                    continue
-                }
-                let code = ErrorCode(answer.errorCode)
-                if code == .none {
-                    succeed(batch, baseOffset: answer.baseOffset, logAppendTimeMs: answer.logAppendTimeMs)
-                } else if code == .duplicateSequenceNumber {
-                    // The broker already has this batch from an earlier attempt: delivered, offset unknown.
-                    succeed(batch, baseOffset: -1, logAppendTimeMs: -1)
-                } else {
-                    retryOrFail(batch, .broker(code, message: answer.errorMessage ?? "\(batch.topicPartition)"))
-                }
-            }
         } catch {
-            let clientError = error as? KafkaClientError ?? .connection("\(error)")
-            if clientError.errorCode == nil && clientError.isRetriable { cluster.dropConnection(to: leader) }
-            for batch in sending { retryOrFail(batch, clientError) }
+            failed(sending, leader: leader, error: error)
+            return finishedRequest(to: leader)
         }
+        let started = now()
+        if config.acks == .none {
+            let written = connection.enqueueWithoutResponse(request, version: version)
+            Task {
+                do {
+                    try await written.get()
+                    for batch in sending { succeed(batch, baseOffset: -1, logAppendTimeMs: -1) }
+                } catch {
+                    failed(sending, leader: leader, error: error)
+                }
+                finishedRequest(to: leader)
+            }
+            return
+        }
+        let answer = connection.enqueue(request, version: version, timeoutMs: config.client.requestTimeoutMs)
+        Task {
+            do {
+                var body = try await answer.get()
+                let response: ProduceResponse
+                do {
+                    response = try ProduceResponse(from: &body, version: version)
+                } catch {
+                    throw KafkaClientError.protocolViolation("cannot decode Produce v\(version): \(error)")
+                }
+                metrics.recordRequestLatency(nanos: now() &- started)
+                handle(response, for: sending)
+            } catch {
+                failed(sending, leader: leader, error: error)
+            }
+            finishedRequest(to: leader)
+        }
+    }
+
+    private func handle(_ response: ProduceResponse, for sending: [ProducerBatch]) {
+        var answers: [TopicPartition: ProduceResponse.PartitionProduceResponse] = [:]
+        for topic in response.responses {
+            for partition in topic.partitionResponses {
+                answers[TopicPartition(topic: topic.name, partition: partition.index)] = partition
+            }
+        }
+        for batch in sending {
+            guard let answer = answers[batch.topicPartition] else {
+                retryOrFail(batch, .protocolViolation("no Produce answer for \(batch.topicPartition)"))
+                continue
+            }
+            let code = ErrorCode(answer.errorCode)
+            if code == .none {
+                succeed(batch, baseOffset: answer.baseOffset, logAppendTimeMs: answer.logAppendTimeMs)
+            } else if code == .duplicateSequenceNumber {
+                // The broker already has this batch from an earlier attempt: delivered, offset unknown.
+                succeed(batch, baseOffset: -1, logAppendTimeMs: -1)
+            } else {
+                retryOrFail(batch, .broker(code, message: answer.errorMessage ?? "\(batch.topicPartition)"))
+            }
+        }
+    }
+
+    private func failed(_ sending: [ProducerBatch], leader: Int32, error: Error) {
+        let clientError = error as? KafkaClientError ?? .connection("\(error)")
+        if clientError.errorCode == nil && clientError.isRetriable { cluster.dropConnection(to: leader) }
+        for batch in sending { retryOrFail(batch, clientError) }
     }
 
     private func succeed(_ batch: ProducerBatch, baseOffset: Int64, logAppendTimeMs: Int64) {
@@ -179,7 +216,9 @@ final class ProducerSender: Sendable {
 
     /// Retries while the error allows it, `retries` are left and `delivery.timeout.ms` has room for the backoff.
     private func retryOrFail(_ batch: ProducerBatch, _ error: KafkaClientError) {
+        // OUT_OF_ORDER_SEQUENCE_NUMBER is expected after an earlier batch failed; alone, it is fatal.
         let idempotentGap = config.enableIdempotence && error.errorCode == .outOfOrderSequenceNumber
+            && accumulator.hasEarlierUnacknowledged(than: batch)
         let retriable = error.isRetriable || idempotentGap
         let nowNanos = now()
         let backoffNanos = UInt64(config.client.retryBackoffMs) * 1_000_000

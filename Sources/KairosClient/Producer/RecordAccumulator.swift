@@ -28,6 +28,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         var batches: [ProducerBatch] = []
         var queuedBytes = 0
         var inFlight = 0
+        /// Base sequences of the batches in flight (idempotent producers).
+        var inFlightSequences: [Int32] = []
         var nextSequence: Int32 = 0
         /// After a retriable failure of an idempotent partition: one batch in flight until the retries are done.
         var retrying = false
@@ -284,6 +286,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                 closeLocked(first, queue: queue)
                 queue.queuedBytes -= first.reservedBytes
                 queue.inFlight += 1
+                if isIdempotent { queue.inFlightSequences.append(first.baseSequence) }
                 requestBytes[leader, default: 0] += size
                 drained.byLeader[leader, default: []].append(first)
             }
@@ -301,6 +304,9 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             let queue = queues[batch.topicPartition]
             if wasInFlight, let queue {
                 queue.inFlight -= 1
+                if let index = queue.inFlightSequences.firstIndex(of: batch.baseSequence) {
+                    queue.inFlightSequences.remove(at: index)
+                }
                 if queue.retrying && queue.inFlight == 0 && !queue.batches.contains(where: { $0.attempts > 0 }) {
                     queue.retrying = false
                 }
@@ -327,6 +333,9 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         lock.withLock {
             guard let queue = queues[batch.topicPartition] else { preconditionFailure("requeue of an unknown partition") }
             queue.inFlight -= 1
+            if let index = queue.inFlightSequences.firstIndex(of: batch.baseSequence) {
+                queue.inFlightSequences.remove(at: index)
+            }
             batch.retryNotBeforeNanos = notBeforeNanos
             let index = isIdempotent
                 ? (queue.batches.firstIndex { $0.baseSequence > batch.baseSequence } ?? queue.batches.count)
@@ -336,6 +345,16 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             if isIdempotent { queue.retrying = true }
         }
         wake()
+    }
+
+    /// True when a batch of the same partition with a lower sequence is still queued or in flight (so an
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER for `batch` is the echo of that one's failure, worth a retry).
+    func hasEarlierUnacknowledged(than batch: ProducerBatch) -> Bool {
+        lock.withLock {
+            guard let queue = queues[batch.topicPartition] else { return false }
+            return queue.inFlightSequences.contains { $0 < batch.baseSequence }
+                || queue.batches.contains { $0 !== batch && $0.baseSequence < batch.baseSequence }
+        }
     }
 
     // MARK: Flush and close
