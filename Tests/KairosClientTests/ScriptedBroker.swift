@@ -66,15 +66,14 @@ final class ScriptedBroker: @unchecked Sendable {
         try? await channel.close()
     }
 
-    /// Builds a backend broker (no sockets) with a temporary log directory.
+    /// Builds a backend broker (no sockets) with in-memory logs.
     static func makeBackend() throws -> Broker {
         let directory = NSTemporaryDirectory() + "kairos-scripted-\(UInt64.random(in: 0...UInt64.max))"
         let config = try ServerConfig(properties: ["log.dirs": directory, "listeners": "PLAINTEXT://127.0.0.1:0"])
         var logger = Logger(label: "scripted-backend")
         logger.logLevel = .critical
-        let factory = try DiskLogFactory(directory: directory, defaultConfig: config.broker.log, logger: logger)
         return try Broker(
-            config: config.broker, logFactory: factory, logger: logger,
+            config: config.broker, logFactory: MemoryLogFactory(), logger: logger,
             clock: { Int64(Date().timeIntervalSince1970 * 1000) },
             randomId: { KafkaUUID(high: UInt64.random(in: 1...UInt64.max), low: UInt64.random(in: 1...UInt64.max)) })
     }
@@ -161,11 +160,17 @@ private final class ScriptHandler: ChannelInboundHandler {
         case .frame(let bytes):
             if drop { context.close(promise: nil) } else { context.writeAndFlush(wrapOutboundOut(bytes), promise: nil) }
         case .frameWithRecords(let parts, let records):
-            precondition(records.isEmpty, "scripted broker cannot send file regions")
-            if drop { context.close(promise: nil) } else {
-                for part in parts { context.write(wrapOutboundOut(part), promise: nil) }
-                context.flush()
+            if drop { return context.close(promise: nil) }
+            for (index, part) in parts.enumerated() {
+                context.write(wrapOutboundOut(part), promise: nil)
+                guard index < records.count else { continue }
+                switch records[index] {
+                case .bytes(let bytes): context.write(wrapOutboundOut(bytes), promise: nil)
+                case .empty: break
+                case .file: preconditionFailure("the scripted backend keeps its logs in memory")
+                }
             }
+            context.flush()
         case .noResponse:
             if drop { context.close(promise: nil) }
         case .close:
