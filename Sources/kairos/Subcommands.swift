@@ -2,5 +2,7 @@ import ArgumentParser
 
 /// Every subcommand, in the order `kairos --help` lists them. Add new ones here.
 enum KairosSubcommands {
-    static let all: [any ParsableCommand.Type] = [ServerCommand.self, PaperCommand.self]
+    static let all: [any ParsableCommand.Type] = [
+        ServerCommand.self, PaperCommand.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self,
+    ]
 }
