@@ -86,8 +86,9 @@ struct ConsumeCommand: AsyncParsableCommand {
                         break loop
                     }
                 }
+                fflush(nil)
             }
-            fflush(stdout)
+            fflush(nil)
         } catch let error as KafkaClientError {
             await consumer.close()
             throw CLIError("\(error)")
