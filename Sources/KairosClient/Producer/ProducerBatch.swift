@@ -39,6 +39,8 @@ final class ProducerBatch: @unchecked Sendable {
     var encoded: ByteBuffer?
     /// Times it was sent.
     var attempts = 0
+    /// The error of the last failed attempt, reported if the batch then expires.
+    var lastError: KafkaClientError?
     /// Monotonic time before which a retry must not go out.
     var retryNotBeforeNanos: UInt64 = 0
     /// The sequence number of its first record (idempotent producers), -1 otherwise.

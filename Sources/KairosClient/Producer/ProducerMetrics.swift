@@ -24,16 +24,16 @@ public final class ProducerMetrics: Sendable {
         }
 
         mutating func roll(_ nowNanos: UInt64) {
-            if nowNanos &- startNanos >= ProducerMetrics.windowNanos {
+            if RecordAccumulator.elapsed(from: startNanos, to: nowNanos) >= ProducerMetrics.windowNanos {
                 previousCount = count
-                previousSpanNanos = nowNanos &- startNanos
+                previousSpanNanos = RecordAccumulator.elapsed(from: startNanos, to: nowNanos)
                 count = 0
                 startNanos = nowNanos
             }
         }
 
         func rate(nowNanos: UInt64) -> Double {
-            let span = Double(previousSpanNanos + (nowNanos &- startNanos)) / 1e9
+            let span = Double(previousSpanNanos + RecordAccumulator.elapsed(from: startNanos, to: nowNanos)) / 1e9
             return span > 0 ? (previousCount + count) / span : 0
         }
     }

@@ -51,7 +51,8 @@ final class ProducerSender: Sendable {
                 leaderOf: { tp in stale.contains(tp.topic) ? nil : metadata.leader(topic: tp.topic, partition: tp.partition) },
                 inFlightPerBroker: inFlight)
             for batch in drained.expired {
-                fail(batch, .timedOut("delivery.timeout.ms=\(config.deliveryTimeoutMs) passed before \(batch.topicPartition) was sent"),
+                let last = batch.lastError.map { "; last error: \($0)" } ?? ""
+                fail(batch, .timedOut("delivery.timeout.ms=\(config.deliveryTimeoutMs) passed before \(batch.topicPartition) was delivered\(last)"),
                      wasInFlight: false)
             }
             var nextCheck = drained.nextCheckNanos
@@ -115,7 +116,7 @@ final class ProducerSender: Sendable {
                 let bytes = try batch.finish(compression: config.compression)
                 if firstAttempt {
                     metrics.recordBatchSent(wireBytes: bytes.readableBytes, uncompressedBytes: batch.uncompressedBytes,
-                                            records: batch.recordCount, queueTimeNanos: nowNanos &- batch.createdNanos)
+                                            records: batch.recordCount, queueTimeNanos: RecordAccumulator.elapsed(from: batch.createdNanos, to: nowNanos))
                 }
                 batch.attempts += 1
                 topicData[batch.topicPartition.topic, default: []].append(
@@ -163,7 +164,7 @@ final class ProducerSender: Sendable {
                 } catch {
                     throw KafkaClientError.protocolViolation("cannot decode Produce v\(version): \(error)")
                 }
-                metrics.recordRequestLatency(nanos: now() &- started)
+                metrics.recordRequestLatency(nanos: RecordAccumulator.elapsed(from: started, to: now()))
                 handle(response, for: sending)
             } catch {
                 failed(sending, leader: leader, error: error)
@@ -228,6 +229,7 @@ final class ProducerSender: Sendable {
             return
         }
         logger.debug("retrying \(batch.topicPartition) after \(error)")
+        batch.lastError = error
         if error.errorCode != .outOfOrderSequenceNumber {
             // Leaders move, topics appear: look again before the retry goes out.
             cluster.invalidateMetadataAge()

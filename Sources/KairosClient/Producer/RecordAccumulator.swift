@@ -193,6 +193,11 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         if isIdempotent { queue.nextSequence = Self.sequence(queue.nextSequence, plus: batch.recordCount) }
     }
 
+    /// Nanoseconds from `start` to `end`, 0 when `end` is earlier (a batch made after `end` was read).
+    static func elapsed(from start: UInt64, to end: UInt64) -> UInt64 {
+        end > start ? end - start : 0
+    }
+
     /// Kafka's sequence numbers wrap from Int32.max to 0.
     static func sequence(_ base: Int32, plus count: Int) -> Int32 {
         Int32((Int(base) + count) % (Int(Int32.max) + 1))
@@ -256,14 +261,14 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             let urgent = flushing > 0 || closing || pendingHead < pending.count
             for (tp, queue) in queues {
                 // Expire what waited too long without ever being sent.
-                while let first = queue.batches.first, nowNanos &- first.createdNanos >= deliveryNanos {
+                while let first = queue.batches.first, Self.elapsed(from: first.createdNanos, to: nowNanos) >= deliveryNanos {
                     queue.batches.removeFirst()
                     closeLocked(first, queue: queue)
                     queue.queuedBytes -= first.reservedBytes
                     drained.expired.append(first)
                 }
                 guard let first = queue.batches.first else { continue }
-                let ready = first.isClosed || urgent || nowNanos &- first.createdNanos >= lingerNanos
+                let ready = first.isClosed || urgent || Self.elapsed(from: first.createdNanos, to: nowNanos) >= lingerNanos
                 if !ready {
                     drained.nextCheckNanos = min(drained.nextCheckNanos ?? .max, first.createdNanos &+ lingerNanos)
                     continue
