@@ -44,7 +44,10 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
 
     /// Work to do after the lock is released: completions must never run under it.
     struct Effects {
-        var appended: [(TopicPartition, Int, CheckedContinuation<Void, Error>?)] = []
+        typealias Appended = (TopicPartition, Int, CheckedContinuation<Void, Error>?)
+        /// The common case, one record, kept out of an array so the per-record path does not allocate.
+        var appendedOne: Appended?
+        var appendedMore: [Appended] = []
         var wakeSender = false
         var flushWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -183,7 +186,9 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             closeLocked(batch, queue: queue)
             effects.wakeSender = true
         }
-        effects.appended.append((tp, added, enqueued))
+        if effects.appendedOne == nil { effects.appendedOne = (tp, added, enqueued) } else {
+            effects.appendedMore.append((tp, added, enqueued))
+        }
     }
 
     /// No more appends to `batch`; the next batch's sequence starts after its records.
@@ -226,7 +231,11 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     }
 
     private func perform(_ effects: Effects) {
-        for (tp, bytes, enqueued) in effects.appended {
+        if let (tp, bytes, enqueued) = effects.appendedOne {
+            partitioner.recordAppended(topic: tp.topic, partition: tp.partition, bytes: bytes)
+            enqueued?.resume()
+        }
+        for (tp, bytes, enqueued) in effects.appendedMore {
             partitioner.recordAppended(topic: tp.topic, partition: tp.partition, bytes: bytes)
             enqueued?.resume()
         }
