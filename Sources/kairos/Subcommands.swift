@@ -4,6 +4,6 @@ import ArgumentParser
 enum KairosSubcommands {
     static let all: [any ParsableCommand.Type] = [
         ServerCommand.self, PaperCommand.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self,
-        ProducePerfCommand.self,
+        ProducePerfCommand.self, ConsumePerfCommand.self,
     ]
 }
