@@ -2,5 +2,10 @@ import ArgumentParser
 
 /// Every subcommand, in the order `kairos --help` lists them. Add new ones here.
 enum KairosSubcommands {
-    static let all: [any ParsableCommand.Type] = [ServerCommand.self, ForecastCommand.self, PaperCommand.self]
+    static let all: [any ParsableCommand.Type] = [
+        ServerCommand.self,
+        TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self,
+        ProducePerfCommand.self, ConsumePerfCommand.self,
+        ForecastCommand.self, PaperCommand.self,
+    ]
 }

@@ -1,0 +1,240 @@
+import KafkaProtocol
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Takes ready batches from the accumulator and sends them: one Produce request per leader broker per pass,
+/// at most `max.in.flight.requests.per.connection` unanswered per broker. Retriable failures go back to the
+/// accumulator after `retry.backoff.ms` (and mark the topic's metadata stale); the rest fail their records.
+final class ProducerSender: Sendable {
+    private struct State {
+        var inFlight: [Int32: Int] = [:]
+        var staleTopics: Set<String> = []
+        var refreshing = false
+        var nextRefreshNanos: UInt64 = 0
+        var stopping = false
+    }
+
+    private let accumulator: RecordAccumulator
+    private let cluster: KafkaCluster
+    private let config: ProducerConfig
+    private let metrics: ProducerMetrics
+    private let wakeup: SenderWakeup
+    private let logger: Logger
+    private let now: @Sendable () -> UInt64
+    private let state = NIOLockedValueBox(State())
+
+    init(accumulator: RecordAccumulator, cluster: KafkaCluster, config: ProducerConfig, metrics: ProducerMetrics,
+         wakeup: SenderWakeup, logger: Logger, now: @escaping @Sendable () -> UInt64) {
+        self.accumulator = accumulator
+        self.cluster = cluster
+        self.config = config
+        self.metrics = metrics
+        self.wakeup = wakeup
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Asks the loop to end once everything buffered is done.
+    func stop() {
+        state.withLockedValue { $0.stopping = true }
+        wakeup.signal()
+    }
+
+    /// The loop; returns after `stop()` once nothing is buffered or in flight.
+    func run() async {
+        while true {
+            let (stopping, inFlight, stale) = state.withLockedValue { ($0.stopping, $0.inFlight, $0.staleTopics) }
+            if stopping && accumulator.isEmpty { return }
+            let metadata = cluster.cachedMetadata
+            let drained = accumulator.drain(
+                leaderOf: { tp in stale.contains(tp.topic) ? nil : metadata.leader(topic: tp.topic, partition: tp.partition) },
+                inFlightPerBroker: inFlight)
+            for batch in drained.expired {
+                let last = batch.lastError.map { "; last error: \($0)" } ?? ""
+                fail(batch, .timedOut("delivery.timeout.ms=\(config.deliveryTimeoutMs) passed before \(batch.topicPartition) was delivered\(last)"),
+                     wasInFlight: false)
+            }
+            var nextCheck = drained.nextCheckNanos
+            if !drained.topicsNeedingMetadata.isEmpty {
+                if let retryAt = refreshMetadata(drained.topicsNeedingMetadata) {
+                    nextCheck = min(nextCheck ?? .max, retryAt)
+                }
+            }
+            for (leader, batches) in drained.byLeader {
+                state.withLockedValue { $0.inFlight[leader, default: 0] += 1 }
+                // Requests are written here, in drain order, so batches of a partition reach the broker in
+                // sequence; only the waiting for answers runs concurrently.
+                await produce(to: leader, batches: batches)
+            }
+            if !drained.byLeader.isEmpty { continue }
+            let nowNanos = now()
+            await wakeup.wait(timeoutNanos: nextCheck.map { $0 > nowNanos ? $0 - nowNanos : 0 })
+        }
+    }
+
+    /// Starts one metadata refresh at a time; returns when to look again if one is running or was too recent.
+    private func refreshMetadata(_ topics: Set<String>) -> UInt64? {
+        let nowNanos = now()
+        let start: Bool = state.withLockedValue { state in
+            if state.refreshing || nowNanos < state.nextRefreshNanos { return false }
+            state.refreshing = true
+            return true
+        }
+        let backoffNanos = UInt64(max(config.client.retryBackoffMs, 1)) * 1_000_000
+        guard start else { return nowNanos + backoffNanos }
+        Task {
+            do {
+                try await cluster.refreshMetadata(topics: Array(topics), allowAutoTopicCreation: true)
+            } catch {
+                logger.debug("metadata refresh for \(topics.sorted()) failed: \(error)")
+            }
+            let done = now()
+            state.withLockedValue { state in
+                state.refreshing = false
+                state.staleTopics.subtract(topics)
+                state.nextRefreshNanos = done + backoffNanos
+            }
+            wakeup.signal()
+        }
+        return nowNanos + backoffNanos
+    }
+
+    private func finishedRequest(to leader: Int32) {
+        state.withLockedValue { $0.inFlight[leader, default: 1] -= 1 }
+        wakeup.signal()
+    }
+
+    /// Encodes and writes one Produce request, then hands the wait for its answer to a task.
+    private func produce(to leader: Int32, batches: [ProducerBatch]) async {
+        var topicData: [String: [ProduceRequest.PartitionProduceData]] = [:]
+        var sending: [ProducerBatch] = []
+        let nowNanos = now()
+        for batch in batches {
+            do {
+                let firstAttempt = batch.encoded == nil
+                let bytes = try batch.finish(compression: config.compression)
+                if firstAttempt {
+                    metrics.recordBatchSent(wireBytes: bytes.readableBytes, uncompressedBytes: batch.uncompressedBytes,
+                                            records: batch.recordCount, queueTimeNanos: RecordAccumulator.elapsed(from: batch.createdNanos, to: nowNanos))
+                }
+                batch.attempts += 1
+                topicData[batch.topicPartition.topic, default: []].append(
+                    .init(index: batch.topicPartition.partition, records: bytes))
+                sending.append(batch)
+            } catch {
+                fail(batch, .invalidArgument("cannot compress with \(config.compression.name): \(error)"), wasInFlight: true)
+            }
+        }
+        guard !sending.isEmpty else { return finishedRequest(to: leader) }
+        let request = ProduceRequest(
+            transactionalId: nil, acks: config.acks.rawValue, timeoutMs: Int32(clamping: config.client.requestTimeoutMs),
+            topicData: topicData.map { .init(name: $0.key, partitionData: $0.value) })
+        let connection: BrokerConnection
+        let version: Int16
+        do {
+            connection = try await cluster.connection(to: leader)
+            version = try connection.version(of: .produce)
+            guard version >= 3 else { throw KafkaClientError.unsupportedVersion(.produce) }
+        } catch {
+            failed(sending, leader: leader, error: error)
+            return finishedRequest(to: leader)
+        }
+        let started = now()
+        if config.acks == .none {
+            let written = connection.enqueueWithoutResponse(request, version: version)
+            Task {
+                do {
+                    try await written.get()
+                    for batch in sending { succeed(batch, baseOffset: -1, logAppendTimeMs: -1) }
+                } catch {
+                    failed(sending, leader: leader, error: error)
+                }
+                finishedRequest(to: leader)
+            }
+            return
+        }
+        let answer = connection.enqueue(request, version: version, timeoutMs: config.client.requestTimeoutMs)
+        Task {
+            do {
+                var body = try await answer.get()
+                let response: ProduceResponse
+                do {
+                    response = try ProduceResponse(from: &body, version: version)
+                } catch {
+                    throw KafkaClientError.protocolViolation("cannot decode Produce v\(version): \(error)")
+                }
+                metrics.recordRequestLatency(nanos: RecordAccumulator.elapsed(from: started, to: now()))
+                handle(response, for: sending)
+            } catch {
+                failed(sending, leader: leader, error: error)
+            }
+            finishedRequest(to: leader)
+        }
+    }
+
+    private func handle(_ response: ProduceResponse, for sending: [ProducerBatch]) {
+        var answers: [TopicPartition: ProduceResponse.PartitionProduceResponse] = [:]
+        for topic in response.responses {
+            for partition in topic.partitionResponses {
+                answers[TopicPartition(topic: topic.name, partition: partition.index)] = partition
+            }
+        }
+        for batch in sending {
+            guard let answer = answers[batch.topicPartition] else {
+                retryOrFail(batch, .protocolViolation("no Produce answer for \(batch.topicPartition)"))
+                continue
+            }
+            let code = ErrorCode(answer.errorCode)
+            if code == .none {
+                succeed(batch, baseOffset: answer.baseOffset, logAppendTimeMs: answer.logAppendTimeMs)
+            } else if code == .duplicateSequenceNumber {
+                // The broker already has this batch from an earlier attempt: delivered, offset unknown.
+                succeed(batch, baseOffset: -1, logAppendTimeMs: -1)
+            } else {
+                retryOrFail(batch, .broker(code, message: answer.errorMessage ?? "\(batch.topicPartition)"))
+            }
+        }
+    }
+
+    private func failed(_ sending: [ProducerBatch], leader: Int32, error: Error) {
+        let clientError = error as? KafkaClientError ?? .connection("\(error)")
+        if clientError.errorCode == nil && clientError.isRetriable { cluster.dropConnection(to: leader) }
+        for batch in sending { retryOrFail(batch, clientError) }
+    }
+
+    private func succeed(_ batch: ProducerBatch, baseOffset: Int64, logAppendTimeMs: Int64) {
+        metrics.recordsDelivered(batch.recordCount)
+        batch.complete(baseOffset: baseOffset, logAppendTimeMs: logAppendTimeMs)
+        accumulator.batchDone(batch, wasInFlight: true)
+    }
+
+    private func fail(_ batch: ProducerBatch, _ error: KafkaClientError, wasInFlight: Bool) {
+        metrics.recordErrors(batch.recordCount)
+        batch.fail(error)
+        accumulator.batchDone(batch, wasInFlight: wasInFlight)
+    }
+
+    /// Retries while the error allows it, `retries` are left and `delivery.timeout.ms` has room for the backoff.
+    private func retryOrFail(_ batch: ProducerBatch, _ error: KafkaClientError) {
+        // OUT_OF_ORDER_SEQUENCE_NUMBER is expected after an earlier batch failed; alone, it is fatal.
+        let idempotentGap = config.enableIdempotence && error.errorCode == .outOfOrderSequenceNumber
+            && accumulator.hasEarlierUnacknowledged(than: batch)
+        let retriable = error.isRetriable || idempotentGap
+        let nowNanos = now()
+        let backoffNanos = UInt64(config.client.retryBackoffMs) * 1_000_000
+        let deadline = batch.createdNanos &+ UInt64(config.deliveryTimeoutMs) * 1_000_000
+        guard retriable, batch.attempts <= config.client.retries, nowNanos &+ backoffNanos < deadline else {
+            fail(batch, error, wasInFlight: true)
+            return
+        }
+        logger.debug("retrying \(batch.topicPartition) after \(error)")
+        batch.lastError = error
+        if error.errorCode != .outOfOrderSequenceNumber {
+            // Leaders move, topics appear: look again before the retry goes out.
+            cluster.invalidateMetadataAge()
+            state.withLockedValue { _ = $0.staleTopics.insert(batch.topicPartition.topic) }
+        }
+        accumulator.requeue(batch, notBeforeNanos: nowNanos &+ backoffNanos)
+    }
+}
