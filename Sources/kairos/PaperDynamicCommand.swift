@@ -16,8 +16,11 @@ struct PaperDynamicCommand: ParsableCommand {
 
     @OptionGroup var model: PaperModelOptions
 
-    @Option(help: "oracle | last | mean | ma:N | q:Q:N")
+    @Option(help: "oracle | last | mean | ma:N | q:Q:N | model:NAME[:upper] (a KairosForecast model: naive, snaive, ma, ses, hw, ar, lstm, auto)")
     var predictor: String = "last"
+
+    @Option(help: "With model:NAME, intervals of training data, generated with seed+1 (held out from the run).")
+    var trainSteps: Int = 2000
 
     @Option(help: "Multiply the forecast by this factor (headroom), e.g. 1.2.")
     var headroom: Double = 1
@@ -80,12 +83,22 @@ struct PaperDynamicCommand: ParsableCommand {
         case "mean" where parts.count == 1: return AnyLoadPredictor(HistoricalMeanPredictor())
         case "ma" where parts.count == 2:
             if let window = Int(parts[1]), window >= 1 { return AnyLoadPredictor(MovingAveragePredictor(window: window)) }
+        case "model" where parts.count == 2 || (parts.count == 3 && parts[2] == "upper"):
+            guard trainSteps >= 50, trainSteps <= 1_000_000 else { throw ValidationError("--train-steps must be in 50...1000000") }
+            let workload = try members.isEmpty ? PaperWorkload.paper : PaperWorkload(memberRangesTx: members.map(parseRange))
+            let training = workload.totals(steps: trainSteps, seed: seed &+ 1)
+            do {
+                return AnyLoadPredictor(try ForecastModelPredictor(
+                    modelName: parts[1], trainingTotals: training, useUpperQuantile: parts.count == 3))
+            } catch {
+                throw ValidationError("--predictor '\(spec)': \(error)")
+            }
         case "q" where parts.count == 3:
             if let q = Double(parts[1]), (0...1).contains(q), let window = Int(parts[2]), window >= 1 {
                 return AnyLoadPredictor(QuantilePredictor(quantile: q, window: window))
             }
         default: break
         }
-        throw ValidationError("--predictor '\(spec)': expected oracle, last, mean, ma:N or q:Q:N")
+        throw ValidationError("--predictor '\(spec)': expected oracle, last, mean, ma:N, q:Q:N or model:NAME[:upper]")
     }
 }
