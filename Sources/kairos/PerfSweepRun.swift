@@ -36,8 +36,8 @@ struct PerfSweepReport: Codable, Sendable {
             lines.append(String(format: "%-3@ %12.1f %9.2f %9.2f %9.2f  %@", mark, r.recordsPerSec, r.mbPerSec, r.p50Ms, r.p99Ms,
                                 r.point.text))
         }
-        lines.append("* Pareto-optimal (no other point has both more throughput and a lower p99)"
-                     + (results.contains { $0.failedRecords > 0 } ? "; ! had failed records" : ""))
+        lines.append("*: Pareto-optimal, no other point has both more throughput and a lower p99"
+                     + (results.contains { $0.failedRecords > 0 } ? "; !: had failed records" : ""))
         if let budget = latencyBudgetMs {
             if let chosen = recommended {
                 let r = results[chosen]
