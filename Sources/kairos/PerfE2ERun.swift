@@ -95,7 +95,7 @@ enum PerfE2ERun {
             }
             return (histogram, received)
         }
-        let progress = perfProgressTask(recorder: recorder, intervalMs: options.reportingIntervalMs, output: output)
+        let progress = perfProgressTask(recorder: recorder, intervalMs: options.reportingIntervalMs, output: output, verb: "received")
         let producer: KafkaProducer
         do {
             producer = try KafkaProducer(config: producerConfig)

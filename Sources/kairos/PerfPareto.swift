@@ -26,15 +26,17 @@ enum PerfPareto {
     }
 
     /// The index of the highest-throughput result whose p99 is within `latencyBudgetMs` (ties: the lower p99,
-    /// then the earlier one), or nil when none fits. Failed points are never picked.
-    static func recommend(_ results: [PerfSweepResult], latencyBudgetMs: Double) -> Int? {
-        var best: Int?
-        for i in results.indices where results[i].failedRecords == 0 && results[i].p99Ms <= latencyBudgetMs {
-            guard let current = best else { best = i; continue }
-            let a = results[i], b = results[current]
-            if a.recordsPerSec > b.recordsPerSec || (a.recordsPerSec == b.recordsPerSec && a.p99Ms < b.p99Ms) { best = i }
-        }
-        return best
+    /// then the earlier one), or nil when none fits. Failed points are never picked. With a tolerance, every fitting
+    /// result within `throughputTolerancePct` percent of that throughput counts as a tie, so measurement noise in
+    /// throughput (as in a fixed-rate sweep, where every point reaches the rate) does not outweigh a lower p99.
+    static func recommend(_ results: [PerfSweepResult], latencyBudgetMs: Double, throughputTolerancePct: Double = 0) -> Int? {
+        precondition(throughputTolerancePct >= 0, "validated by the command")
+        let fitting = results.indices.filter { results[$0].failedRecords == 0 && results[$0].p99Ms <= latencyBudgetMs }
+        guard let bestRate = fitting.map({ results[$0].recordsPerSec }).max() else { return nil }
+        let floor = bestRate * (1 - throughputTolerancePct / 100)
+        let tied = throughputTolerancePct > 0 ? fitting.filter { results[$0].recordsPerSec >= floor }
+                                              : fitting.filter { results[$0].recordsPerSec == bestRate }
+        return tied.min { a, b in results[a].p99Ms != results[b].p99Ms ? results[a].p99Ms < results[b].p99Ms : a < b }
     }
 
     /// Result indices by throughput, highest first (ties: lower p99 first, then input order).

@@ -63,23 +63,23 @@ final class PerfRecorder: Sendable {
     }
 
     /// The kafka-producer-perf-test progress line for a window.
-    static func progressLine(_ window: Window, nanos: UInt64) -> String {
+    static func progressLine(_ window: Window, nanos: UInt64, verb: String = "sent") -> String {
         let seconds = max(Double(nanos) / 1e9, 1e-9)
         let rate = Double(window.records) / seconds
         let avgMs = window.records > 0 ? Double(window.latencySumNanos) / Double(window.records) / 1e6 : 0
-        return String(format: "%d records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.",
-                      window.records, rate, Double(window.bytes) / seconds / 1_048_576, avgMs, Double(window.latencyMaxNanos) / 1e6)
+        return "\(window.records) records \(verb), " + String(format: "%.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.",
+                      rate, Double(window.bytes) / seconds / 1_048_576, avgMs, Double(window.latencyMaxNanos) / 1e6)
     }
 }
 
 /// Prints a recorder's window every `intervalMs` until cancelled.
-func perfProgressTask(recorder: PerfRecorder, intervalMs: Int, output: PerfOutput) -> Task<Void, Never>? {
+func perfProgressTask(recorder: PerfRecorder, intervalMs: Int, output: PerfOutput, verb: String = "sent") -> Task<Void, Never>? {
     guard intervalMs > 0 else { return nil }
     return Task {
         while !Task.isCancelled {
             do { try await Task.sleep(nanoseconds: UInt64(intervalMs) * 1_000_000) } catch { return }
             let (window, nanos) = recorder.takeWindow(nowNanos: perfNowNanos())
-            output.progress(PerfRecorder.progressLine(window, nanos: nanos))
+            output.progress(PerfRecorder.progressLine(window, nanos: nanos, verb: verb))
         }
     }
 }

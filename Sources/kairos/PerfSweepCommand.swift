@@ -32,6 +32,9 @@ struct PerfSweepCommand: AsyncParsableCommand {
     @Option(help: "Records per second on a fixed schedule per point; absent: as fast as possible.") var throughput: Double?
     @Option(name: .customLong("latency-budget-ms"), help: "Recommend the fastest point with p99 within this.")
     var latencyBudgetMs: Double?
+    @Option(name: .customLong("throughput-tolerance-pct"),
+            help: "For the recommendation, throughputs within this percentage of the best count as equal; lowest p99 wins.")
+    var throughputTolerancePct: Double = 0
     @Option(name: .customLong("topic-prefix"), help: "Prefix of the sweep's topics.") var topicPrefix = "kairos-sweep"
     @Flag(name: .customLong("keep-topics"), help: "Keep each point's topic.") var keepTopics = false
     @Option(name: .customLong("producer-property"), help: "A producer property key=value every point starts from.")
@@ -43,6 +46,9 @@ struct PerfSweepCommand: AsyncParsableCommand {
         guard recordSize >= 0 else { throw ValidationError("--record-size must be >= 0") }
         if let sample, sample <= 0 { throw ValidationError("--sample must be > 0") }
         if let durationSec, durationSec <= 0 { throw ValidationError("--duration must be > 0") }
+        guard throughputTolerancePct >= 0 && throughputTolerancePct < 100 else {
+            throw ValidationError("--throughput-tolerance-pct must be in 0..<100")
+        }
     }
 
     /// The grid from --grid or from the five list flags.
@@ -71,7 +77,7 @@ struct PerfSweepCommand: AsyncParsableCommand {
             properties: try client.properties(extra: producerProperty),
             points: sample.map { grid.sampledPoints(count: $0, seed: seed) } ?? grid.points,
             numRecords: numRecords, durationSec: durationSec, recordSizeBytes: recordSize, throughputPerSec: throughput,
-            latencyBudgetMs: latencyBudgetMs, topicPrefix: topicPrefix, keepTopics: keepTopics)
+            latencyBudgetMs: latencyBudgetMs, throughputTolerancePct: throughputTolerancePct, topicPrefix: topicPrefix, keepTopics: keepTopics)
     }
 
     /// Runs and prints the report on `output`; returns it.

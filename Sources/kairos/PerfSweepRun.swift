@@ -13,6 +13,7 @@ struct PerfSweepOptions: Sendable {
     /// A fixed send rate per point (nil: as fast as possible).
     var throughputPerSec: Double?
     var latencyBudgetMs: Double?
+    var throughputTolerancePct: Double = 0
     var topicPrefix: String
     var keepTopics: Bool = false
 }
@@ -23,26 +24,31 @@ struct PerfSweepReport: Codable, Sendable {
     /// Indices into `results` of the Pareto-optimal points.
     var pareto: [Int]
     var latencyBudgetMs: Double?
+    /// Throughputs within this percentage of the best one that fits the budget count as equal (lowest p99 wins).
+    var throughputTolerancePct: Double = 0
     /// Index into `results` of the recommended point, nil without a budget or when none fits it.
     var recommended: Int?
 
     /// The table (highest throughput first, `*` marks the Pareto front) and the recommendation, as text lines.
     var textLines: [String] {
-        var lines = [String(format: "%-3@ %12@ %9@ %9@ %9@  %@", "", "records/s", "MB/s", "p50 ms", "p99 ms", "configuration")]
+        // Padding by hand: Foundation on Linux ignores field widths on %@.
+        func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        var lines = ["  " + pad("records/s", 12) + pad("MB/s", 10) + pad("p50 ms", 10) + pad("p99 ms", 10) + "  configuration"]
         let front = Set(pareto)
         for i in PerfPareto.sortedByThroughput(results) {
             let r = results[i]
             let mark = r.failedRecords > 0 ? "!" : (front.contains(i) ? "*" : "")
-            lines.append(String(format: "%-3@ %12.1f %9.2f %9.2f %9.2f  %@", mark, r.recordsPerSec, r.mbPerSec, r.p50Ms, r.p99Ms,
-                                r.point.text))
+            lines.append((mark.isEmpty ? " " : mark) + " " + String(format: "%12.1f%10.2f%10.2f%10.2f", r.recordsPerSec, r.mbPerSec,
+                                                                     r.p50Ms, r.p99Ms) + "  " + r.point.text)
         }
         lines.append("*: Pareto-optimal, no other point has both more throughput and a lower p99"
                      + (results.contains { $0.failedRecords > 0 } ? "; !: had failed records" : ""))
         if let budget = latencyBudgetMs {
             if let chosen = recommended {
+                let tolerance = throughputTolerancePct > 0 ? String(format: " (throughputs within %.1f%% count as equal)", throughputTolerancePct) : ""
                 let r = results[chosen]
-                lines.append(String(format: "recommended for p99 <= %.2f ms: %@ (%.1f records/s, p99 %.2f ms)",
-                                    budget, r.point.text, r.recordsPerSec, r.p99Ms))
+                lines.append(String(format: "recommended for p99 <= %.2f ms: ", budget) + r.point.text
+                             + String(format: " (%.1f records/s, p99 %.2f ms)", r.recordsPerSec, r.p99Ms) + tolerance)
             } else {
                 lines.append(String(format: "no point meets p99 <= %.2f ms", budget))
             }
@@ -75,9 +81,9 @@ enum PerfSweepRun {
                                              p99Ms: summary.latencyMs.p99, p50Ms: summary.latencyMs.p50,
                                              failedRecords: summary.failedRecords)
                 results.append(result)
-                output.progress(String(format: "point %d/%d: %@ -> %.1f records/s, p99 %.2f ms%@", index + 1, options.points.count,
-                                       point.text, result.recordsPerSec, result.p99Ms,
-                                       result.failedRecords > 0 ? ", \(result.failedRecords) failed" : ""))
+                output.progress("point \(index + 1)/\(options.points.count): \(point.text) -> "
+                                + String(format: "%.1f records/s, p99 %.2f ms", result.recordsPerSec, result.p99Ms)
+                                + (result.failedRecords > 0 ? ", \(result.failedRecords) failed" : ""))
                 if !options.keepTopics { try? await admin.deleteTopics([topic]) }
             }
         } catch {
@@ -87,6 +93,9 @@ enum PerfSweepRun {
         await admin.close()
         return PerfSweepReport(
             results: results, pareto: PerfPareto.front(results), latencyBudgetMs: options.latencyBudgetMs,
-            recommended: options.latencyBudgetMs.flatMap { PerfPareto.recommend(results, latencyBudgetMs: $0) })
+            throughputTolerancePct: options.throughputTolerancePct,
+            recommended: options.latencyBudgetMs.flatMap {
+                PerfPareto.recommend(results, latencyBudgetMs: $0, throughputTolerancePct: options.throughputTolerancePct)
+            })
     }
 }

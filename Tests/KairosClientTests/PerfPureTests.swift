@@ -131,6 +131,15 @@ final class PerfPureTests: XCTestCase {
         XCTAssertEqual(PerfPareto.front([]), [])
     }
 
+    func testToleranceLetsALowerP99WinAmongNearlyEqualThroughputs() {
+        // A fixed-rate sweep: every point reaches about 150000/s; noise should not outweigh a 6x lower p99.
+        let results = [result(149_990, 6.2), result(149_985, 1.0), result(140_000, 0.5), result(149_995, 30)]
+        XCTAssertEqual(PerfPareto.recommend(results, latencyBudgetMs: 20), 0, "without tolerance the fastest fitting point")
+        XCTAssertEqual(PerfPareto.recommend(results, latencyBudgetMs: 20, throughputTolerancePct: 1), 1)
+        XCTAssertEqual(PerfPareto.recommend(results, latencyBudgetMs: 20, throughputTolerancePct: 10), 2)
+        XCTAssertEqual(PerfPareto.recommend(results, latencyBudgetMs: 0.1, throughputTolerancePct: 10), nil)
+    }
+
     // MARK: Grid
 
     func testGridFromFlagsAndFromJSON() throws {
