@@ -126,6 +126,7 @@ let package = Package(
             name: "KairosClientTests",
             dependencies: [
                 "KairosClient", "KafkaProtocol", "KairosServer", "KairosBroker", "KairosStorage",
+                "kairos",  // the perf tools' pure parts and commands (Tests/KairosClientTests/Perf*Tests.swift)
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
