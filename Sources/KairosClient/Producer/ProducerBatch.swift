@@ -20,13 +20,21 @@ enum RecordCompletion: @unchecked Sendable {
 /// One partition's batch, from its first record to its acknowledgement. Guarded by the accumulator's lock while
 /// open; owned by the sender once drained.
 final class ProducerBatch: @unchecked Sendable {
-    let topicPartition: TopicPartition
+    /// A record that wants to hear its fate: its index in the batch and create timestamp, for its metadata.
+    private struct Waiter {
+        var index: Int
+        var timestamp: Int64
+        var completion: RecordCompletion
+    }
+
+    /// The partition queue the batch belongs to.
+    let queue: RecordAccumulator.PartitionQueue
+    var topicPartition: TopicPartition { queue.topicPartition }
     /// Monotonic time the batch was created, for linger and delivery timeouts.
     let createdNanos: UInt64
     private(set) var builder: RecordBatchBuilder?
-    /// Each record's create timestamp, for its metadata.
-    private(set) var timestamps: [Int64] = []
-    private(set) var completions: [RecordCompletion] = []
+    /// Only records with a completion are kept: fire-and-forget records cost nothing here.
+    private var waiters: [Waiter] = []
     /// Record count (stays after the builder is finished).
     private(set) var recordCount = 0
     /// `buffer.memory` bytes this batch holds.
@@ -46,26 +54,25 @@ final class ProducerBatch: @unchecked Sendable {
     /// The sequence number of its first record (idempotent producers), -1 otherwise.
     let baseSequence: Int32
 
-    init(topicPartition: TopicPartition, createdNanos: UInt64, baseTimestamp: Int64, producerId: Int64,
+    init(queue: RecordAccumulator.PartitionQueue, createdNanos: UInt64, baseTimestamp: Int64, producerId: Int64,
          producerEpoch: Int16, baseSequence: Int32, capacityBytes: Int) {
-        self.topicPartition = topicPartition
+        self.queue = queue
         self.createdNanos = createdNanos
         self.baseSequence = baseSequence
         self.builder = RecordBatchBuilder(
             baseTimestamp: baseTimestamp, producerId: producerId, producerEpoch: producerEpoch,
             baseSequence: baseSequence, initialCapacityBytes: capacityBytes)
-        timestamps.reserveCapacity(64)
-        completions.reserveCapacity(64)
     }
 
     /// Bytes so far, header included.
     var sizeBytes: Int { builder?.estimatedSizeBytes ?? uncompressedBytes }
 
-    /// Appends a record; the caller has checked that it fits.
+    /// Appends a record; the caller has checked that it fits. Returns the bytes it added.
     func append(_ record: ProducerRecord, timestamp: Int64, reserved: Int, completion: RecordCompletion) -> Int {
         let added = builder!.append(timestamp: timestamp, key: record.key, value: record.value, headers: record.headers)
-        timestamps.append(timestamp)
-        completions.append(completion)
+        if case .none = completion {} else {
+            waiters.append(Waiter(index: recordCount, timestamp: timestamp, completion: completion))
+        }
         recordCount += 1
         reservedBytes += reserved
         return added
@@ -90,18 +97,18 @@ final class ProducerBatch: @unchecked Sendable {
     /// Tells every record's waiter the outcome.
     func complete(baseOffset: Int64, logAppendTimeMs: Int64) {
         let topic = topicPartition.topic, partition = topicPartition.partition
-        for index in 0..<completions.count {
-            let offset = baseOffset < 0 ? -1 : baseOffset + Int64(index)
-            let timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[index]
-            completions[index].complete(.success(
+        for waiter in waiters {
+            let offset = baseOffset < 0 ? -1 : baseOffset + Int64(waiter.index)
+            let timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : waiter.timestamp
+            waiter.completion.complete(.success(
                 RecordMetadata(topic: topic, partition: partition, offset: offset, timestampMs: timestamp)))
         }
-        completions = []
+        waiters = []
     }
 
     /// Tells every record's waiter it failed.
     func fail(_ error: KafkaClientError) {
-        for completion in completions { completion.complete(.failure(error)) }
-        completions = []
+        for waiter in waiters { waiter.completion.complete(.failure(error)) }
+        waiters = []
     }
 }

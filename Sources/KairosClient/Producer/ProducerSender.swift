@@ -49,6 +49,7 @@ final class ProducerSender: Sendable {
             let metadata = cluster.cachedMetadata
             let drained = accumulator.drain(
                 leaderOf: { tp in stale.contains(tp.topic) ? nil : metadata.leader(topic: tp.topic, partition: tp.partition) },
+                partitionCountOf: { metadata.partitionCount(topic: $0) },
                 inFlightPerBroker: inFlight)
             for batch in drained.expired {
                 let last = batch.lastError.map { "; last error: \($0)" } ?? ""
@@ -68,8 +69,7 @@ final class ProducerSender: Sendable {
                 await produce(to: leader, batches: batches)
             }
             if !drained.byLeader.isEmpty { continue }
-            let nowNanos = now()
-            await wakeup.wait(timeoutNanos: nextCheck.map { $0 > nowNanos ? $0 - nowNanos : 0 })
+            await wakeup.wait(untilNanos: nextCheck)
         }
     }
 
