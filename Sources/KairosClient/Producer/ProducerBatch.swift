@@ -32,7 +32,12 @@ final class ProducerBatch: @unchecked Sendable {
     var topicPartition: TopicPartition { queue.topicPartition }
     /// Monotonic time the batch was created, for linger and delivery timeouts.
     let createdNanos: UInt64
-    private(set) var builder: RecordBatchBuilder?
+    /// Not optional, and read in place: reading an optional struct out of a class copies it (two retains) per
+    /// record. After `finish` it holds an empty placeholder.
+    private var builder: RecordBatchBuilder
+    private var isFinished = false
+    /// Bytes so far, header included (kept here so the per-record size check does not touch the builder).
+    private(set) var sizeBytes: Int
     /// Only records with a completion are kept: fire-and-forget records cost nothing here.
     private var waiters: [Waiter] = []
     /// Record count (stays after the builder is finished).
@@ -62,32 +67,34 @@ final class ProducerBatch: @unchecked Sendable {
         self.builder = RecordBatchBuilder(
             baseTimestamp: baseTimestamp, producerId: producerId, producerEpoch: producerEpoch,
             baseSequence: baseSequence, initialCapacityBytes: capacityBytes)
+        self.sizeBytes = RecordBatchHeader.size
     }
-
-    /// Bytes so far, header included.
-    var sizeBytes: Int { builder?.estimatedSizeBytes ?? uncompressedBytes }
 
     /// Appends a record; the caller has checked that it fits. Returns the bytes it added.
     func append(_ record: ProducerRecord, timestamp: Int64, reserved: Int, completion: RecordCompletion) -> Int {
-        let added = builder!.append(timestamp: timestamp, key: record.key, value: record.value, headers: record.headers)
+        let added = builder.append(timestamp: timestamp, key: record.key, value: record.value, headers: record.headers)
         if case .none = completion {} else {
             waiters.append(Waiter(index: recordCount, timestamp: timestamp, completion: completion))
         }
         recordCount += 1
         reservedBytes += reserved
+        sizeBytes += added
         return added
     }
 
     /// The record's size in this batch.
     func sizeOfRecord(_ record: ProducerRecord, timestamp: Int64) -> Int {
-        builder!.sizeOfRecord(timestamp: timestamp, keyBytes: record.key?.readableBytes,
+        builder.sizeOfRecord(timestamp: timestamp, keyBytes: record.key?.readableBytes,
                               valueBytes: record.value?.readableBytes, headers: record.headers)
     }
 
     /// Compresses and seals the batch for the wire (once; retries reuse the bytes).
     func finish(compression: CompressionCodec) throws -> ByteBuffer {
         if let encoded { return encoded }
-        guard let builder = builder.take() else { preconditionFailure("batch finished twice") }
+        precondition(!isFinished, "batch finished twice")
+        isFinished = true
+        let builder = self.builder
+        self.builder = RecordBatchBuilder(baseTimestamp: 0, initialCapacityBytes: 0)
         uncompressedBytes = builder.estimatedSizeBytes
         let bytes = try builder.finish(compression: compression)
         encoded = bytes
