@@ -93,8 +93,9 @@ final class ProducerBatch: @unchecked Sendable {
         if let encoded { return encoded }
         precondition(!isFinished, "batch finished twice")
         isFinished = true
-        let builder = self.builder
-        self.builder = RecordBatchBuilder(baseTimestamp: 0, initialCapacityBytes: 0)
+        // Swapped out, so the builder's buffer stays uniquely referenced and sealing it copies nothing.
+        var builder = RecordBatchBuilder(baseTimestamp: 0, initialCapacityBytes: 0)
+        swap(&builder, &self.builder)
         uncompressedBytes = builder.estimatedSizeBytes
         let bytes = try builder.finish(compression: compression)
         encoded = bytes
