@@ -10,7 +10,7 @@ struct ConsumePerfCommand: AsyncParsableCommand {
         abstract: "Measure the Swift consumer (like kafka-consumer-perf-test.sh).",
         discussion: """
             Reads --messages records of every partition of --topic from the beginning (no group) and prints
-            records/s, MB/s and the CPU seconds used per million records.
+            records/s, MB/s and the CPU seconds used per million records; with --json, one JSON object instead.
             """)
 
     @OptionGroup var client: ClientOptions
@@ -18,6 +18,7 @@ struct ConsumePerfCommand: AsyncParsableCommand {
     @Option(help: "Records to read.") var messages: Int = 1_000_000
     @Option(name: .customLong("consumer-property"), help: "A consumer property key=value; repeatable.")
     var consumerProperty: [String] = []
+    @Flag(help: "Print one JSON object (records_per_s, mb_per_s, cpu_s, ...) instead of text.") var json = false
 
     func run() async throws {
         var properties = try client.properties(extra: consumerProperty)
@@ -43,8 +44,17 @@ struct ConsumePerfCommand: AsyncParsableCommand {
         let seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
         let cpu = ProducePerfCommand.cpuSeconds() - cpuBefore
         await consumer.close()
-        print(String(format: "%d records read, %.1f records/sec (%.2f MB/sec), %.3f CPU s per million records",
-                     count, Double(count) / seconds, Double(bytes) / seconds / 1_048_576, cpu / Double(max(count, 1)) * 1e6))
+        if json {
+            let object: [String: Any] = [
+                "mode": "consume", "client": "kairos", "topic": topic, "records": count, "bytes": bytes,
+                "elapsed_s": seconds, "records_per_s": Double(count) / seconds, "mb_per_s": Double(bytes) / seconds / 1e6,
+                "cpu_s": cpu, "cpu_s_per_million": cpu / Double(max(count, 1)) * 1e6,
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print(String(format: "%d records read, %.1f records/sec (%.2f MB/sec), %.3f CPU s per million records",
+                         count, Double(count) / seconds, Double(bytes) / seconds / 1_048_576, cpu / Double(max(count, 1)) * 1e6))
+        }
         if count < messages { throw CLIError("only \(count) of \(messages) records arrived") }
     }
 }

@@ -138,20 +138,16 @@ public final class BrokerConnection: Sendable {
         let correlationId = nextCorrelationId.loadThenWrappingIncrement(ordering: .relaxed)
         let frame = encode(request, version: version, correlationId: correlationId)
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
+        // The router starts the timeout when it writes the request, on the event loop.
         let outgoing = OutgoingRequest(
             frame: frame, correlationId: correlationId,
-            responseHeaderVersion: Request.apiKey.responseHeaderVersion(version), promise: promise)
-        let router = self.router
-        let description = "\(Request.apiKey.name) to \(address) after \(timeoutMs) ms"
-        let timeout = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeoutMs))) {
-            router.value.timeOut(correlationId: correlationId, description: description)
-        }
+            responseHeaderVersion: Request.apiKey.responseHeaderVersion(version), promise: promise,
+            timeoutMs: max(timeoutMs, 1), apiName: Request.apiKey.name)
         let peer = address
         channel.writeAndFlush(outgoing).whenFailure { error in
             // A write that never reached the router (the channel closed first) must still fail the request.
             promise.fail(error as? KafkaClientError ?? KafkaClientError.connection("write to \(peer) failed: \(error)"))
         }
-        promise.futureResult.whenComplete { _ in timeout.cancel() }
         return promise.futureResult
     }
 

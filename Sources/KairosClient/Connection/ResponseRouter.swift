@@ -10,6 +10,11 @@ struct OutgoingRequest {
     var responseHeaderVersion: Int16
     /// Completed with the response body (after its header); nil when the broker sends no answer (acks=0).
     var promise: EventLoopPromise<ByteBuffer>?
+    /// How long the answer may take, counted from the write; the timer is set on the event loop, which is
+    /// cheaper than scheduling it from the sending thread.
+    var timeoutMs: Int = 0
+    /// The API's name, for the timeout's message.
+    var apiName: String = ""
 }
 
 /// Splits the inbound byte stream into frames, refusing any larger than the limit.
@@ -31,7 +36,13 @@ final class ResponseRouter: ChannelDuplexHandler {
     typealias OutboundIn = OutgoingRequest
     typealias OutboundOut = ByteBuffer
 
-    private var pending: [Int32: (headerVersion: Int16, promise: EventLoopPromise<ByteBuffer>)] = [:]
+    private struct Waiting {
+        var headerVersion: Int16
+        var promise: EventLoopPromise<ByteBuffer>
+        var timer: Scheduled<Void>?
+    }
+
+    private var pending: [Int32: Waiting] = [:]
     private var closedError: KafkaClientError?
     private let peer: String
 
@@ -57,7 +68,18 @@ final class ResponseRouter: ChannelDuplexHandler {
             return
         }
         if let responsePromise = request.promise {
-            pending[request.correlationId] = (request.responseHeaderVersion, responsePromise)
+            var timer: Scheduled<Void>?
+            if request.timeoutMs > 0 {
+                let correlationId = request.correlationId, peer = self.peer
+                let apiName = request.apiName, timeoutMs = request.timeoutMs
+                let description: @Sendable () -> String = { "\(apiName) to \(peer) after \(timeoutMs) ms" }
+                let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(request.timeoutMs))) {
+                    loopBound.value.timeOut(correlationId: correlationId, description: description())
+                }
+            }
+            pending[request.correlationId] = Waiting(headerVersion: request.responseHeaderVersion,
+                                                     promise: responsePromise, timer: timer)
         }
         context.write(wrapOutboundOut(request.frame), promise: promise)
     }
@@ -71,6 +93,7 @@ final class ResponseRouter: ChannelDuplexHandler {
             fail(.protocolViolation("unexpected response from \(peer)"), context: context)
             return
         }
+        entry.timer?.cancel()
         do {
             _ = try ResponseHeader.read(from: &frame, headerVersion: entry.headerVersion)
             entry.promise.succeed(frame)
@@ -92,6 +115,7 @@ final class ResponseRouter: ChannelDuplexHandler {
     /// answers on it could no longer be matched with confidence.
     func timeOut(correlationId: Int32, description: String) {
         guard let entry = pending.removeValue(forKey: correlationId) else { return }
+        entry.timer?.cancel()
         entry.promise.fail(KafkaClientError.timedOut(description))
         if let context { fail(.connection("request to \(peer) timed out"), context: context) }
     }
@@ -105,6 +129,9 @@ final class ResponseRouter: ChannelDuplexHandler {
         if closedError == nil { closedError = error }
         let waiting = pending
         pending = [:]
-        for (_, entry) in waiting { entry.promise.fail(error) }
+        for (_, entry) in waiting {
+            entry.timer?.cancel()
+            entry.promise.fail(error)
+        }
     }
 }

@@ -23,7 +23,6 @@ public final class KafkaProducer: Sendable {
     /// The cluster view (metadata and connections) this producer uses.
     public let cluster: KafkaCluster
     private let accumulator: RecordAccumulator
-    private let partitioner: any Partitioner
     private let sender: ProducerSender
     private let senderTask: Task<Void, Never>
     private let initTask: Task<Void, Error>
@@ -52,7 +51,6 @@ public final class KafkaProducer: Sendable {
         let metrics = ProducerMetrics(clientId: config.client.clientId, bufferMemoryBytes: config.bufferMemoryBytes, now: now)
         self.metrics = metrics
         let partitioner = config.partitioner.make(batchSizeBytes: config.batchSizeBytes)
-        self.partitioner = partitioner
         let wakeup = SenderWakeup(eventLoop: eventLoop)
         let accumulator = RecordAccumulator(config: config, partitioner: partitioner, metrics: metrics, now: now,
                                             wake: { wakeup.signal() })
@@ -87,11 +85,20 @@ public final class KafkaProducer: Sendable {
     /// `max.block.ms` for metadata or buffer space; throws `bufferExhausted`, `recordTooLarge`, `timedOut`
     /// (`delivery.timeout.ms`), or the broker's error.
     public func send(_ record: ProducerRecord) async throws -> RecordMetadata {
-        let prepared = try await prepare(record)
-        let accumulator = self.accumulator, eventLoop = self.eventLoop, maxBlockMs = config.maxBlockMs
+        let count = try await ensureReady(topic: record.topic)
+        let accumulator = self.accumulator, scheduleExpiry = self.scheduleExpiry
         return try await withCheckedThrowingContinuation { continuation in
-            accumulator.appendOrWait(prepared, completion: .continuation(continuation), enqueued: nil) { id in
-                eventLoop.scheduleTask(in: .milliseconds(Int64(maxBlockMs))) { accumulator.expirePending(id: id) }
+            do {
+                switch try accumulator.append(record, completion: .continuation(continuation)) {
+                case .appended: return
+                case .closed: return continuation.resume(throwing: KafkaClientError.closed)
+                case .bufferFull, .unknownTopic: break
+                }
+                let prepared = try accumulator.prepare(record, partitionCount: count)
+                accumulator.appendOrWait(prepared, completion: .continuation(continuation), enqueued: nil,
+                                         scheduleTimeout: scheduleExpiry)
+            } catch {
+                continuation.resume(throwing: error)
             }
         }
     }
@@ -100,14 +107,26 @@ public final class KafkaProducer: Sendable {
     /// Suspends only while metadata is unknown or the buffer is full, up to `max.block.ms`, then throws
     /// `bufferExhausted` (and `onDelivery` is not called).
     public func send(_ record: ProducerRecord, onDelivery: (@Sendable (DeliveryReport) -> Void)?) async throws {
-        let prepared = try await prepare(record)
         let completion: RecordCompletion = onDelivery.map { .callback($0) } ?? .none
-        if accumulator.tryAppend(prepared, completion: completion) == .appended { return }
-        let accumulator = self.accumulator, eventLoop = self.eventLoop, maxBlockMs = config.maxBlockMs
-        try await withCheckedThrowingContinuation { (enqueued: CheckedContinuation<Void, Error>) in
-            accumulator.appendOrWait(prepared, completion: completion, enqueued: enqueued) { id in
-                eventLoop.scheduleTask(in: .milliseconds(Int64(maxBlockMs))) { accumulator.expirePending(id: id) }
+        // The common case never suspends: one lock in the accumulator, no task hop.
+        if ready.load(ordering: .acquiring) {
+            if closed.load(ordering: .relaxed) { throw KafkaClientError.closed }
+            switch try accumulator.append(record, completion: completion) {
+            case .appended: return
+            case .closed: throw KafkaClientError.closed
+            case .bufferFull, .unknownTopic: break
             }
+        }
+        let count = try await ensureReady(topic: record.topic)
+        switch try accumulator.append(record, completion: completion) {
+        case .appended: return
+        case .closed: throw KafkaClientError.closed
+        case .bufferFull, .unknownTopic: break
+        }
+        let prepared = try accumulator.prepare(record, partitionCount: count)
+        let accumulator = self.accumulator, scheduleExpiry = self.scheduleExpiry
+        try await withCheckedThrowingContinuation { (enqueued: CheckedContinuation<Void, Error>) in
+            accumulator.appendOrWait(prepared, completion: completion, enqueued: enqueued, scheduleTimeout: scheduleExpiry)
         }
     }
 
@@ -117,26 +136,38 @@ public final class KafkaProducer: Sendable {
         guard ready.load(ordering: .acquiring) else {
             throw KafkaClientError.broker(.coordinatorLoadInProgress, message: "producer id not assigned yet")
         }
-        guard let prepared = try prepareIfKnown(record) else {
-            throw KafkaClientError.broker(.leaderNotAvailable, message: "no metadata for topic \(record.topic) yet")
+        if closed.load(ordering: .relaxed) { throw KafkaClientError.closed }
+        let completion: RecordCompletion = onDelivery.map { .callback($0) } ?? .none
+        var result = try accumulator.append(record, completion: completion)
+        if result == .unknownTopic, let count = cluster.partitionCount(topic: record.topic) {
+            accumulator.setPartitionCount(count, topic: record.topic)
+            result = try accumulator.append(record, completion: completion)
         }
-        switch accumulator.tryAppend(prepared, completion: onDelivery.map { .callback($0) } ?? .none) {
+        switch result {
         case .appended: return
         case .bufferFull: throw KafkaClientError.bufferExhausted(maxBlockMs: 0)
         case .closed: throw KafkaClientError.closed
+        case .unknownTopic:
+            throw KafkaClientError.broker(.leaderNotAvailable, message: "no metadata for topic \(record.topic) yet")
         }
     }
 
     /// The number of partitions of `topic`, fetching metadata (and auto-creating the topic where the broker
     /// allows) within `max.block.ms`.
     public func partitionCount(of topic: String) async throws -> Int {
-        if let count = cluster.partitionCount(topic: topic) { return count }
+        if let count = cluster.partitionCount(topic: topic) {
+            accumulator.setPartitionCount(count, topic: topic)
+            return count
+        }
         let deadline = ContinuousClock.now + .milliseconds(config.maxBlockMs)
         var lastError: KafkaClientError?
         while true {
             do {
                 let metadata = try await cluster.refreshMetadata(topics: [topic], allowAutoTopicCreation: true)
-                if let count = cluster.partitionCount(topic: topic) { return count }
+                if let count = cluster.partitionCount(topic: topic) {
+                    accumulator.setPartitionCount(count, topic: topic)
+                    return count
+                }
                 let code = metadata.topics[topic]?.error ?? .unknownTopicOrPartition
                 if !code.isRetriable && code != .none {
                     throw KafkaClientError.broker(code, message: "topic \(topic)")
@@ -154,35 +185,22 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    private func prepare(_ record: ProducerRecord) async throws -> RecordAccumulator.Prepared {
+    /// Waits for the producer id and the topic's metadata; returns the topic's partition count.
+    private func ensureReady(topic: String) async throws -> Int {
         if closed.load(ordering: .relaxed) { throw KafkaClientError.closed }
         if !ready.load(ordering: .acquiring) { try await initTask.value }
-        if let prepared = try prepareIfKnown(record) { return prepared }
-        _ = try await partitionCount(of: record.topic)
-        guard let prepared = try prepareIfKnown(record) else {
-            throw KafkaClientError.broker(.unknownTopicOrPartition, message: "topic \(record.topic)")
-        }
-        return prepared
+        if let count = accumulator.partitionCount(topic: topic) { return count }
+        let count = try await partitionCount(of: topic)
+        if closed.load(ordering: .relaxed) { throw KafkaClientError.closed }
+        return count
     }
 
-    private func prepareIfKnown(_ record: ProducerRecord) throws -> RecordAccumulator.Prepared? {
-        if closed.load(ordering: .relaxed) { throw KafkaClientError.closed }
-        guard let count = cluster.partitionCount(topic: record.topic) else { return nil }
-        let partition: Int32
-        if let chosen = record.partition {
-            guard chosen >= 0, Int(chosen) < count else {
-                throw KafkaClientError.invalidArgument("partition \(chosen) of topic \(record.topic), which has \(count)")
-            }
-            partition = chosen
-        } else {
-            partition = partitioner.partition(topic: record.topic, key: record.key, partitionCount: count, loads: accumulator)
+    /// Fails a record still waiting for buffer memory after `max.block.ms`.
+    private var scheduleExpiry: (UInt64) -> Void {
+        let accumulator = self.accumulator, eventLoop = self.eventLoop, maxBlockMs = config.maxBlockMs
+        return { id in
+            eventLoop.scheduleTask(in: .milliseconds(Int64(maxBlockMs))) { accumulator.expirePending(id: id) }
         }
-        let bytes = record.estimatedSizeBytes
-        let limit = min(config.maxRequestSizeBytes, config.bufferMemoryBytes)
-        if bytes + RecordBatchHeader.size > limit { throw KafkaClientError.recordTooLarge(bytes: bytes, limitBytes: limit) }
-        let timestamp = record.timestampMs ?? Int64(Date().timeIntervalSince1970 * 1000)
-        return .init(record: record, topicPartition: TopicPartition(topic: record.topic, partition: partition),
-                     timestamp: timestamp, estimatedBytes: bytes)
     }
 
     // MARK: Flush and close

@@ -25,6 +25,10 @@ public struct KeyHashPartitioner: Partitioner {
         return key.withUnsafeReadableBytes { hash.partition(of: $0, partitionCount: partitionCount) }
     }
 
+    public func nullKeyLease(topic: String, partitionCount: Int, loads: any PartitionLoadSource) -> PartitionLease? {
+        nullKeys?.nullKeyLease(topic: topic, partitionCount: partitionCount, loads: loads)
+    }
+
     public func recordAppended(topic: String, partition: Int32, bytes: Int) {
         nullKeys?.recordAppended(topic: topic, partition: partition, bytes: bytes)
     }

@@ -31,6 +31,26 @@ public protocol PartitionLoadSource: Sendable {
     func loads(topic: String, partitionCount: Int) -> [PartitionLoad]
 }
 
+/// A partition that records without a key keep going to, without asking the partitioner, until `stickyBytes`
+/// bytes went there (a sticky partitioner's remaining run). The producer then tells the partitioner those bytes in
+/// one `recordAppended` call before it asks again, so the partitioner sees the same byte counts as if it had been
+/// asked for every record.
+public struct PartitionLease: Sendable, Hashable {
+    /// The partition.
+    public var partition: Int32
+    /// Record bytes that may still go to it.
+    public var stickyBytes: Int
+    /// The partition count the choice was made for; a different count ends the lease.
+    public var partitionCount: Int
+
+    /// Makes one.
+    public init(partition: Int32, stickyBytes: Int, partitionCount: Int) {
+        self.partition = partition
+        self.stickyBytes = stickyBytes
+        self.partitionCount = partitionCount
+    }
+}
+
 /// Chooses the partition of a record that names none. Implementations must be thread-safe: `send` calls them
 /// from any task.
 public protocol Partitioner: Sendable {
@@ -38,11 +58,18 @@ public protocol Partitioner: Sendable {
     func partition(topic: String, key: ByteBuffer?, partitionCount: Int, loads: any PartitionLoadSource) -> Int32
     /// Told after each record is appended, so sticky partitioners can count bytes; the default does nothing.
     func recordAppended(topic: String, partition: Int32, bytes: Int)
+    /// The partition for records of `topic` without a key and how long it stays the choice, or nil to be asked
+    /// for every record (the default). Sticky partitioners return their current partition so the producer can
+    /// skip the call (and its lock) for most records.
+    func nullKeyLease(topic: String, partitionCount: Int, loads: any PartitionLoadSource) -> PartitionLease?
 }
 
 extension Partitioner {
     /// Does nothing.
     public func recordAppended(topic: String, partition: Int32, bytes: Int) {}
+
+    /// Nil: asked for every record.
+    public func nullKeyLease(topic: String, partitionCount: Int, loads: any PartitionLoadSource) -> PartitionLease? { nil }
 }
 
 /// The built-in partitioners, by their Kafka and librdkafka names.

@@ -20,13 +20,26 @@ enum RecordCompletion: @unchecked Sendable {
 /// One partition's batch, from its first record to its acknowledgement. Guarded by the accumulator's lock while
 /// open; owned by the sender once drained.
 final class ProducerBatch: @unchecked Sendable {
-    let topicPartition: TopicPartition
+    /// A record that wants to hear its fate: its index in the batch and create timestamp, for its metadata.
+    private struct Waiter {
+        var index: Int
+        var timestamp: Int64
+        var completion: RecordCompletion
+    }
+
+    /// The partition queue the batch belongs to.
+    let queue: RecordAccumulator.PartitionQueue
+    var topicPartition: TopicPartition { queue.topicPartition }
     /// Monotonic time the batch was created, for linger and delivery timeouts.
     let createdNanos: UInt64
-    private(set) var builder: RecordBatchBuilder?
-    /// Each record's create timestamp, for its metadata.
-    private(set) var timestamps: [Int64] = []
-    private(set) var completions: [RecordCompletion] = []
+    /// Not optional, and read in place: reading an optional struct out of a class copies it (two retains) per
+    /// record. After `finish` it holds an empty placeholder.
+    private var builder: RecordBatchBuilder
+    private var isFinished = false
+    /// Bytes so far, header included (kept here so the per-record size check does not touch the builder).
+    private(set) var sizeBytes: Int
+    /// Only records with a completion are kept: fire-and-forget records cost nothing here.
+    private var waiters: [Waiter] = []
     /// Record count (stays after the builder is finished).
     private(set) var recordCount = 0
     /// `buffer.memory` bytes this batch holds.
@@ -46,41 +59,43 @@ final class ProducerBatch: @unchecked Sendable {
     /// The sequence number of its first record (idempotent producers), -1 otherwise.
     let baseSequence: Int32
 
-    init(topicPartition: TopicPartition, createdNanos: UInt64, baseTimestamp: Int64, producerId: Int64,
+    init(queue: RecordAccumulator.PartitionQueue, createdNanos: UInt64, baseTimestamp: Int64, producerId: Int64,
          producerEpoch: Int16, baseSequence: Int32, capacityBytes: Int) {
-        self.topicPartition = topicPartition
+        self.queue = queue
         self.createdNanos = createdNanos
         self.baseSequence = baseSequence
         self.builder = RecordBatchBuilder(
             baseTimestamp: baseTimestamp, producerId: producerId, producerEpoch: producerEpoch,
             baseSequence: baseSequence, initialCapacityBytes: capacityBytes)
-        timestamps.reserveCapacity(64)
-        completions.reserveCapacity(64)
+        self.sizeBytes = RecordBatchHeader.size
     }
 
-    /// Bytes so far, header included.
-    var sizeBytes: Int { builder?.estimatedSizeBytes ?? uncompressedBytes }
-
-    /// Appends a record; the caller has checked that it fits.
+    /// Appends a record; the caller has checked that it fits. Returns the bytes it added.
     func append(_ record: ProducerRecord, timestamp: Int64, reserved: Int, completion: RecordCompletion) -> Int {
-        let added = builder!.append(timestamp: timestamp, key: record.key, value: record.value, headers: record.headers)
-        timestamps.append(timestamp)
-        completions.append(completion)
+        let added = builder.append(timestamp: timestamp, key: record.key, value: record.value, headers: record.headers)
+        if case .none = completion {} else {
+            waiters.append(Waiter(index: recordCount, timestamp: timestamp, completion: completion))
+        }
         recordCount += 1
         reservedBytes += reserved
+        sizeBytes += added
         return added
     }
 
     /// The record's size in this batch.
     func sizeOfRecord(_ record: ProducerRecord, timestamp: Int64) -> Int {
-        builder!.sizeOfRecord(timestamp: timestamp, keyBytes: record.key?.readableBytes,
+        builder.sizeOfRecord(timestamp: timestamp, keyBytes: record.key?.readableBytes,
                               valueBytes: record.value?.readableBytes, headers: record.headers)
     }
 
     /// Compresses and seals the batch for the wire (once; retries reuse the bytes).
     func finish(compression: CompressionCodec) throws -> ByteBuffer {
         if let encoded { return encoded }
-        guard let builder = builder.take() else { preconditionFailure("batch finished twice") }
+        precondition(!isFinished, "batch finished twice")
+        isFinished = true
+        // Swapped out, so the builder's buffer stays uniquely referenced and sealing it copies nothing.
+        var builder = RecordBatchBuilder(baseTimestamp: 0, initialCapacityBytes: 0)
+        swap(&builder, &self.builder)
         uncompressedBytes = builder.estimatedSizeBytes
         let bytes = try builder.finish(compression: compression)
         encoded = bytes
@@ -90,18 +105,18 @@ final class ProducerBatch: @unchecked Sendable {
     /// Tells every record's waiter the outcome.
     func complete(baseOffset: Int64, logAppendTimeMs: Int64) {
         let topic = topicPartition.topic, partition = topicPartition.partition
-        for index in 0..<completions.count {
-            let offset = baseOffset < 0 ? -1 : baseOffset + Int64(index)
-            let timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[index]
-            completions[index].complete(.success(
+        for waiter in waiters {
+            let offset = baseOffset < 0 ? -1 : baseOffset + Int64(waiter.index)
+            let timestamp = logAppendTimeMs >= 0 ? logAppendTimeMs : waiter.timestamp
+            waiter.completion.complete(.success(
                 RecordMetadata(topic: topic, partition: partition, offset: offset, timestampMs: timestamp)))
         }
-        completions = []
+        waiters = []
     }
 
     /// Tells every record's waiter it failed.
     func fail(_ error: KafkaClientError) {
-        for completion in completions { completion.complete(.failure(error)) }
-        completions = []
+        for waiter in waiters { waiter.completion.complete(.failure(error)) }
+        waiters = []
     }
 }

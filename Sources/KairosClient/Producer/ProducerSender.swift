@@ -49,6 +49,7 @@ final class ProducerSender: Sendable {
             let metadata = cluster.cachedMetadata
             let drained = accumulator.drain(
                 leaderOf: { tp in stale.contains(tp.topic) ? nil : metadata.leader(topic: tp.topic, partition: tp.partition) },
+                partitionCountOf: { metadata.partitionCount(topic: $0) },
                 inFlightPerBroker: inFlight)
             for batch in drained.expired {
                 let last = batch.lastError.map { "; last error: \($0)" } ?? ""
@@ -68,8 +69,7 @@ final class ProducerSender: Sendable {
                 await produce(to: leader, batches: batches)
             }
             if !drained.byLeader.isEmpty { continue }
-            let nowNanos = now()
-            await wakeup.wait(timeoutNanos: nextCheck.map { $0 > nowNanos ? $0 - nowNanos : 0 })
+            await wakeup.wait(untilNanos: nextCheck)
         }
     }
 
@@ -142,34 +142,34 @@ final class ProducerSender: Sendable {
         }
         let started = now()
         if config.acks == .none {
-            let written = connection.enqueueWithoutResponse(request, version: version)
-            Task {
-                do {
-                    try await written.get()
-                    for batch in sending { succeed(batch, baseOffset: -1, logAppendTimeMs: -1) }
-                } catch {
-                    failed(sending, leader: leader, error: error)
+            // Outcomes are handled where the future completes (the connection's event loop): no task, no hop.
+            let sending = sending
+            connection.enqueueWithoutResponse(request, version: version).whenComplete { result in
+                switch result {
+                case .success: for batch in sending { self.succeed(batch, baseOffset: -1, logAppendTimeMs: -1) }
+                case .failure(let error): self.failed(sending, leader: leader, error: error)
                 }
-                finishedRequest(to: leader)
+                self.finishedRequest(to: leader)
             }
             return
         }
-        let answer = connection.enqueue(request, version: version, timeoutMs: config.client.requestTimeoutMs)
-        Task {
+        let sent = sending
+        connection.enqueue(request, version: version, timeoutMs: config.client.requestTimeoutMs).whenComplete { result in
+            let sending = sent
             do {
-                var body = try await answer.get()
+                var body = try result.get()
                 let response: ProduceResponse
                 do {
                     response = try ProduceResponse(from: &body, version: version)
                 } catch {
                     throw KafkaClientError.protocolViolation("cannot decode Produce v\(version): \(error)")
                 }
-                metrics.recordRequestLatency(nanos: RecordAccumulator.elapsed(from: started, to: now()))
-                handle(response, for: sending)
+                self.metrics.recordRequestLatency(nanos: RecordAccumulator.elapsed(from: started, to: self.now()))
+                self.handle(response, for: sending)
             } catch {
-                failed(sending, leader: leader, error: error)
+                self.failed(sending, leader: leader, error: error)
             }
-            finishedRequest(to: leader)
+            self.finishedRequest(to: leader)
         }
     }
 

@@ -1,11 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import KafkaProtocol
 import NIOConcurrencyHelpers
 import NIOCore
 
 /// Holds records until the sender takes them: per-partition queues of batches, built in place with
-/// `RecordBatchBuilder`, inside the `buffer.memory` budget. One lock guards it all, taken once per record; records
-/// that find the budget spent wait in one FIFO queue (so order is kept) until memory returns or `max.block.ms`
-/// passes.
+/// `RecordBatchBuilder`, inside the `buffer.memory` budget. One lock guards it all.
+///
+/// The per-record path takes that lock once and nothing else: each topic caches its partition count (refreshed by
+/// the sender from metadata once per pass) and, for records without a key, a lease on the sticky partitioner's
+/// current partition (see `PartitionLease`), so neither metadata nor the partitioner is consulted per record. The
+/// sender is woken only when a batch becomes ready before the time it will look again on its own.
+/// Records that find the budget spent wait in one FIFO queue (so order is kept) until memory returns or
+/// `max.block.ms` passes.
 final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     // @unchecked: every mutable field is guarded by `lock`.
 
@@ -17,14 +27,17 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         var estimatedBytes: Int
     }
 
-    /// The outcome of a fast-path append.
+    /// The outcome of a non-blocking append.
     enum AppendResult {
         case appended
         case bufferFull
         case closed
+        /// The topic's partition count is not known yet: fetch metadata and use the slow path.
+        case unknownTopic
     }
 
     final class PartitionQueue {
+        let topicPartition: TopicPartition
         var batches: [ProducerBatch] = []
         var queuedBytes = 0
         var inFlight = 0
@@ -33,6 +46,23 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         var nextSequence: Int32 = 0
         /// After a retriable failure of an idempotent partition: one batch in flight until the retries are done.
         var retrying = false
+
+        init(topicPartition: TopicPartition) { self.topicPartition = topicPartition }
+    }
+
+    /// Per-topic state read on every append.
+    final class TopicState {
+        let topic: String
+        /// From metadata; 0 until known.
+        var partitionCount = 0
+        /// Indexed by partition; created on first use.
+        var queues: [PartitionQueue?] = []
+        /// Where records without a key go without asking the partitioner.
+        var lease: PartitionLease?
+        /// Bytes appended on the leased partition not yet reported to the partitioner.
+        var unreportedBytes = 0
+
+        init(topic: String) { self.topic = topic }
     }
 
     private struct PendingAppend {
@@ -42,18 +72,30 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         var enqueued: CheckedContinuation<Void, Error>?
     }
 
-    /// Work to do after the lock is released: completions must never run under it.
-    struct Effects {
-        typealias Appended = (TopicPartition, Int, CheckedContinuation<Void, Error>?)
-        /// The common case, one record, kept out of an array so the per-record path does not allocate.
-        var appendedOne: Appended?
-        var appendedMore: [Appended] = []
+    /// Appended bytes the partitioner has to hear about (outside the lock).
+    private struct Report {
+        var topic: String
+        var partition: Int32
+        var bytes: Int
+    }
+
+    /// Work to do after the lock is released: completions and partitioner calls must never run under it.
+    private struct Effects {
+        var reports: [Report] = []
+        var resumes: [CheckedContinuation<Void, Error>] = []
         var wakeSender = false
         var flushWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let lock = NIOLock()
-    private var queues: [TopicPartition: PartitionQueue] = [:]
+    private var topics: [String: TopicState] = [:]
+    /// The topic of the last append: most producers write one topic, and comparing equal strings is cheaper
+    /// than hashing one.
+    private var lastTopic: TopicState?
+    /// Every partition queue, in creation order; the sender's pass starts at a rotating index so no partition is
+    /// always last when requests fill up.
+    private var allQueues: [PartitionQueue] = []
+    private var drainStart = 0
     private var availableBytes: Int
     private var pending: [PendingAppend] = []
     private var pendingHead = 0
@@ -62,9 +104,12 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     private var flushWaiters: [CheckedContinuation<Void, Never>] = []
     private var flushing = 0
     private var closing = false
-    private var closed = false
     private var producerId: Int64 = -1
     private var producerEpoch: Int16 = -1
+    /// The monotonic time by which the sender looks at the queues again without being woken: 0 while it is
+    /// running (or a wake is on its way, or a response it waits for will wake it), `.max` when it sleeps
+    /// without a deadline.
+    private var senderLooksAtNanos: UInt64 = 0
 
     let config: ProducerConfig
     let partitioner: any Partitioner
@@ -72,6 +117,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     /// Called (outside the lock) when the sender has something new to look at.
     private let wake: @Sendable () -> Void
     private let now: @Sendable () -> UInt64
+    private let lingerNanos: UInt64
+    private let recordBytesLimit: Int
 
     init(config: ProducerConfig, partitioner: any Partitioner, metrics: ProducerMetrics,
          now: @escaping @Sendable () -> UInt64, wake: @escaping @Sendable () -> Void) {
@@ -81,6 +128,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         self.availableBytes = config.bufferMemoryBytes
         self.now = now
         self.wake = wake
+        self.lingerNanos = UInt64(config.lingerMs) * 1_000_000
+        self.recordBytesLimit = min(config.maxRequestSizeBytes, config.bufferMemoryBytes)
     }
 
     var isIdempotent: Bool { config.enableIdempotence }
@@ -96,19 +145,134 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     /// Bytes of `buffer.memory` free now.
     var bufferAvailableBytes: Int { lock.withLock { availableBytes } }
 
+    // MARK: Topics
+
+    private func topicStateLocked(_ topic: String) -> TopicState {
+        if let last = lastTopic, last.topic == topic { return last }
+        let state: TopicState
+        if let known = topics[topic] { state = known } else {
+            state = TopicState(topic: topic)
+            topics[topic] = state
+        }
+        lastTopic = state
+        return state
+    }
+
+    /// Records a topic's partition count (from metadata); a lease on a partition that is gone ends.
+    func setPartitionCount(_ count: Int, topic: String) {
+        lock.withLock { setPartitionCountLocked(count, state: topicStateLocked(topic)) }
+    }
+
+    private func setPartitionCountLocked(_ count: Int, state: TopicState) {
+        guard count != state.partitionCount, count > 0 else { return }
+        state.partitionCount = count
+        // A new count changes the sticky choice; the partitioner hears of the unreported bytes when the next
+        // record asks for a lease.
+        if let lease = state.lease, lease.partitionCount != count || Int(lease.partition) >= count {
+            state.lease = PartitionLease(partition: lease.partition, stickyBytes: 0, partitionCount: lease.partitionCount)
+        }
+    }
+
+    /// The cached partition count of `topic`, if known.
+    func partitionCount(topic: String) -> Int? {
+        lock.withLock {
+            let count = topicStateLocked(topic).partitionCount
+            return count > 0 ? count : nil
+        }
+    }
+
     // MARK: Appending
 
-    /// Appends when memory allows and nobody waits before us; never blocks.
-    func tryAppend(_ prepared: Prepared, completion: RecordCompletion) -> AppendResult {
-        var effects = Effects()
-        let result: AppendResult = lock.withLock {
-            if closing { return .closed }
-            guard pendingHead == pending.count, availableBytes >= prepared.estimatedBytes else { return .bufferFull }
-            appendLocked(prepared, completion: completion, enqueued: nil, effects: &effects)
-            return .appended
+    /// Appends a record without suspending, choosing its partition: the common case (a known topic, a record
+    /// without key on a leased partition, memory to spare) takes the lock once and calls nothing else.
+    /// Throws `invalidArgument` for a partition out of range and `recordTooLarge`.
+    func append(_ record: ProducerRecord, completion: RecordCompletion) throws -> AppendResult {
+        let estimatedBytes = record.estimatedSizeBytes
+        if estimatedBytes + RecordBatchHeader.size > recordBytesLimit {
+            throw KafkaClientError.recordTooLarge(bytes: estimatedBytes, limitBytes: recordBytesLimit)
         }
-        perform(effects)
-        return result
+        let timestamp = record.timestampMs ?? Self.wallClockMs()
+        var effects = Effects()
+        // First attempt: everything under one lock when no partitioner call is needed.
+        enum First { case done(AppendResult), choose(count: Int, report: Report?), invalidPartition(Int) }
+        let first: First = lock.withLock {
+            if closing { return .done(.closed) }
+            let state = topicStateLocked(record.topic)
+            let count = state.partitionCount
+            guard count > 0 else { return .done(.unknownTopic) }
+            let partition: Int32
+            if let chosen = record.partition {
+                guard chosen >= 0, Int(chosen) < count else { return .invalidPartition(count) }
+                partition = chosen
+            } else if record.key == nil, let lease = state.lease, lease.stickyBytes > 0 {
+                partition = lease.partition
+            } else if record.key == nil, state.lease != nil {
+                // The lease ran out: the partitioner must hear what went there before choosing again.
+                let report = state.unreportedBytes > 0
+                    ? Report(topic: state.topic, partition: state.lease!.partition, bytes: state.unreportedBytes) : nil
+                state.lease = nil
+                state.unreportedBytes = 0
+                return .choose(count: count, report: report)
+            } else {
+                return .choose(count: count, report: nil)
+            }
+            guard pendingHead == pending.count, availableBytes >= estimatedBytes else { return .done(.bufferFull) }
+            appendLocked(record, state: state, partition: partition, timestamp: timestamp, estimatedBytes: estimatedBytes,
+                         completion: completion, enqueued: nil, effects: &effects)
+            return .done(.appended)
+        }
+        switch first {
+        case .done(let result):
+            perform(effects)
+            return result
+        case .invalidPartition(let count):
+            throw KafkaClientError.invalidArgument("partition \(record.partition!) of topic \(record.topic), which has \(count)")
+        case .choose(let count, let report):
+            if let report { partitioner.recordAppended(topic: report.topic, partition: report.partition, bytes: report.bytes) }
+            // Keyed records, and records without a key when the lease is new, ask the partitioner (outside the
+            // lock: it may read the loads, which takes it).
+            var lease: PartitionLease?
+            let partition: Int32
+            if record.key == nil, let granted = partitioner.nullKeyLease(topic: record.topic, partitionCount: count, loads: self) {
+                lease = granted
+                partition = granted.partition
+            } else {
+                partition = partitioner.partition(topic: record.topic, key: record.key, partitionCount: count, loads: self)
+            }
+            let result: AppendResult = lock.withLock {
+                if closing { return .closed }
+                let state = topicStateLocked(record.topic)
+                if let lease, state.lease == nil, lease.partitionCount == state.partitionCount {
+                    state.lease = lease
+                    state.unreportedBytes = 0
+                }
+                guard pendingHead == pending.count, availableBytes >= estimatedBytes else { return .bufferFull }
+                appendLocked(record, state: state, partition: partition, timestamp: timestamp, estimatedBytes: estimatedBytes,
+                             completion: completion, enqueued: nil, effects: &effects)
+                return .appended
+            }
+            perform(effects)
+            return result
+        }
+    }
+
+    /// Resolves a record's partition the slow way (for a record that must wait for memory).
+    func prepare(_ record: ProducerRecord, partitionCount count: Int) throws -> Prepared {
+        let partition: Int32
+        if let chosen = record.partition {
+            guard chosen >= 0, Int(chosen) < count else {
+                throw KafkaClientError.invalidArgument("partition \(chosen) of topic \(record.topic), which has \(count)")
+            }
+            partition = chosen
+        } else {
+            partition = partitioner.partition(topic: record.topic, key: record.key, partitionCount: count, loads: self)
+        }
+        let bytes = record.estimatedSizeBytes
+        if bytes + RecordBatchHeader.size > recordBytesLimit {
+            throw KafkaClientError.recordTooLarge(bytes: bytes, limitBytes: recordBytesLimit)
+        }
+        return Prepared(record: record, topicPartition: TopicPartition(topic: record.topic, partition: partition),
+                        timestamp: record.timestampMs ?? Self.wallClockMs(), estimatedBytes: bytes)
     }
 
     /// Appends, or queues the record until memory frees up; `enqueued` (if any) resumes once the record is in a
@@ -126,7 +290,9 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             let id = nextPendingId
             nextPendingId += 1
             pending.append(PendingAppend(id: id, prepared: prepared, completion: completion, enqueued: enqueued))
-            effects.wakeSender = true  // a waiting record makes every batch ready, to free memory sooner
+            // A waiting record makes every batch ready, to free memory sooner.
+            effects.wakeSender = true
+            senderLooksAtNanos = 0
             return (id, false)
         }
         if outcome.closed {
@@ -157,37 +323,67 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
 
     private func appendLocked(_ prepared: Prepared, completion: RecordCompletion,
                               enqueued: CheckedContinuation<Void, Error>?, effects: inout Effects) {
-        availableBytes -= prepared.estimatedBytes
-        let tp = prepared.topicPartition
-        let queue: PartitionQueue
-        if let existing = queues[tp] { queue = existing } else {
-            queue = PartitionQueue()
-            queues[tp] = queue
-        }
+        let state = topicStateLocked(prepared.topicPartition.topic)
+        appendLocked(prepared.record, state: state, partition: prepared.topicPartition.partition,
+                     timestamp: prepared.timestamp, estimatedBytes: prepared.estimatedBytes, completion: completion,
+                     enqueued: enqueued, effects: &effects)
+    }
+
+    private func queueLocked(_ state: TopicState, partition: Int32) -> PartitionQueue {
+        let index = Int(partition)
+        if index < state.queues.count, let queue = state.queues[index] { return queue }
+        if index >= state.queues.count { state.queues.append(contentsOf: repeatElement(nil, count: index + 1 - state.queues.count)) }
+        let queue = PartitionQueue(topicPartition: TopicPartition(topic: state.topic, partition: partition))
+        state.queues[index] = queue
+        allQueues.append(queue)
+        return queue
+    }
+
+    private func appendLocked(_ record: ProducerRecord, state: TopicState, partition: Int32, timestamp: Int64,
+                              estimatedBytes: Int, completion: RecordCompletion,
+                              enqueued: CheckedContinuation<Void, Error>?, effects: inout Effects) {
+        availableBytes -= estimatedBytes
+        let queue = queueLocked(state, partition: partition)
         var batch: ProducerBatch
         if let last = queue.batches.last, !last.isClosed,
-           last.sizeBytes + last.sizeOfRecord(prepared.record, timestamp: prepared.timestamp) <= config.batchSizeBytes {
+           last.sizeBytes + last.sizeOfRecord(record, timestamp: timestamp) <= config.batchSizeBytes {
             batch = last
         } else {
-            if let last = queue.batches.last, !last.isClosed { closeLocked(last, queue: queue) }
+            if let last = queue.batches.last, !last.isClosed {
+                closeLocked(last, queue: queue)
+                readyLocked(at: 0, effects: &effects)
+            }
+            let created = now()
             batch = ProducerBatch(
-                topicPartition: tp, createdNanos: now(), baseTimestamp: prepared.timestamp,
+                queue: queue, createdNanos: created, baseTimestamp: timestamp,
                 producerId: isIdempotent ? producerId : -1, producerEpoch: isIdempotent ? producerEpoch : -1,
                 baseSequence: isIdempotent ? queue.nextSequence : -1,
-                capacityBytes: min(max(config.batchSizeBytes, prepared.estimatedBytes + RecordBatchHeader.size), 1 << 20))
+                capacityBytes: min(max(config.batchSizeBytes, estimatedBytes + RecordBatchHeader.size), 1 << 20))
             queue.batches.append(batch)
             incompleteBatches += 1
-            effects.wakeSender = true
+            // Wake the sender only if it would not look by the time this batch has lingered anyway.
+            readyLocked(at: created &+ lingerNanos, effects: &effects)
         }
-        let added = batch.append(prepared.record, timestamp: prepared.timestamp, reserved: prepared.estimatedBytes,
-                                 completion: completion)
-        queue.queuedBytes += prepared.estimatedBytes
+        let added = batch.append(record, timestamp: timestamp, reserved: estimatedBytes, completion: completion)
+        queue.queuedBytes += estimatedBytes
         if batch.sizeBytes >= config.batchSizeBytes {
             closeLocked(batch, queue: queue)
-            effects.wakeSender = true
+            readyLocked(at: 0, effects: &effects)
         }
-        if effects.appendedOne == nil { effects.appendedOne = (tp, added, enqueued) } else {
-            effects.appendedMore.append((tp, added, enqueued))
+        if let lease = state.lease, lease.partition == partition {
+            state.lease!.stickyBytes -= added
+            state.unreportedBytes += added
+        } else {
+            effects.reports.append(Report(topic: state.topic, partition: partition, bytes: added))
+        }
+        if let enqueued { effects.resumes.append(enqueued) }
+    }
+
+    /// Something becomes ready at `readyNanos`: wake the sender if it would look only later.
+    private func readyLocked(at readyNanos: UInt64, effects: inout Effects) {
+        if readyNanos < senderLooksAtNanos {
+            senderLooksAtNanos = 0
+            effects.wakeSender = true
         }
     }
 
@@ -206,6 +402,13 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     /// Kafka's sequence numbers wrap from Int32.max to 0.
     static func sequence(_ base: Int32, plus count: Int) -> Int32 {
         Int32((Int(base) + count) % (Int(Int32.max) + 1))
+    }
+
+    /// Milliseconds since the epoch, for record timestamps.
+    static func wallClockMs() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
     private func compactPendingLocked() {
@@ -231,14 +434,10 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     }
 
     private func perform(_ effects: Effects) {
-        if let (tp, bytes, enqueued) = effects.appendedOne {
-            partitioner.recordAppended(topic: tp.topic, partition: tp.partition, bytes: bytes)
-            enqueued?.resume()
+        for report in effects.reports {
+            partitioner.recordAppended(topic: report.topic, partition: report.partition, bytes: report.bytes)
         }
-        for (tp, bytes, enqueued) in effects.appendedMore {
-            partitioner.recordAppended(topic: tp.topic, partition: tp.partition, bytes: bytes)
-            enqueued?.resume()
-        }
+        for enqueued in effects.resumes { enqueued.resume() }
         for waiter in effects.flushWaiters { waiter.resume() }
         if effects.wakeSender { wake() }
     }
@@ -258,17 +457,25 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     }
 
     /// Takes the batches that are ready (full, lingered, flushing, closing, or memory is short) and whose leader
-    /// can take another request.
-    func drain(leaderOf: (TopicPartition) -> Int32?, inFlightPerBroker: [Int32: Int]) -> Drained {
+    /// can take another request; refreshes the cached partition counts from `partitionCountOf`.
+    func drain(leaderOf: (TopicPartition) -> Int32?, partitionCountOf: (String) -> Int? = { _ in nil },
+               inFlightPerBroker: [Int32: Int]) -> Drained {
         let nowNanos = now()
-        let lingerNanos = UInt64(config.lingerMs) * 1_000_000
         let deliveryNanos = UInt64(config.deliveryTimeoutMs) * 1_000_000
         let maxInFlight = config.maxInFlightRequestsPerConnection
         var drained = Drained()
         var requestBytes: [Int32: Int] = [:]
         lock.withLock {
+            for state in topics.values {
+                if let count = partitionCountOf(state.topic) { setPartitionCountLocked(count, state: state) }
+            }
             let urgent = flushing > 0 || closing || pendingHead < pending.count
-            for (tp, queue) in queues {
+            var waitsForResponse = false
+            let count = allQueues.count
+            if count > 0 { drainStart = (drainStart + 1) % count }
+            for step in 0..<count {
+                let queue = allQueues[(drainStart + step) % count]
+                let tp = queue.topicPartition
                 // Expire what waited too long without ever being sent.
                 while let first = queue.batches.first, Self.elapsed(from: first.createdNanos, to: nowNanos) >= deliveryNanos {
                     queue.batches.removeFirst()
@@ -287,13 +494,19 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                     continue
                 }
                 let partitionLimit = isIdempotent && queue.retrying ? 1 : maxInFlight
-                guard queue.inFlight < partitionLimit else { continue }
+                guard queue.inFlight < partitionLimit else {
+                    waitsForResponse = true
+                    continue
+                }
                 guard let leader = leaderOf(tp) else {
                     drained.topicsNeedingMetadata.insert(tp.topic)
                     continue
                 }
                 let startsRequest = drained.byLeader[leader] == nil
-                if startsRequest && (inFlightPerBroker[leader] ?? 0) >= maxInFlight { continue }
+                if startsRequest && (inFlightPerBroker[leader] ?? 0) >= maxInFlight {
+                    waitsForResponse = true
+                    continue
+                }
                 let size = first.sizeBytes
                 if !startsRequest && requestBytes[leader, default: 0] + size > config.maxRequestSizeBytes { continue }
                 queue.batches.removeFirst()
@@ -304,6 +517,11 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                 requestBytes[leader, default: 0] += size
                 drained.byLeader[leader, default: []].append(first)
             }
+            // The sender drains again at once after sending, and a response it waits for wakes it; otherwise it
+            // sleeps until the next linger deadline, and appends wake it only for what is ready sooner.
+            let sleeps = drained.byLeader.isEmpty && drained.expired.isEmpty && drained.topicsNeedingMetadata.isEmpty
+                && !waitsForResponse
+            senderLooksAtNanos = sleeps ? (drained.nextCheckNanos ?? .max) : 0
         }
         return drained
     }
@@ -314,9 +532,9 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     /// and waiting records move in.
     func batchDone(_ batch: ProducerBatch, wasInFlight: Bool) {
         var effects = Effects()
-        lock.withLock {
-            let queue = queues[batch.topicPartition]
-            if wasInFlight, let queue {
+        let available: Int = lock.withLock {
+            let queue = batch.queue
+            if wasInFlight {
                 queue.inFlight -= 1
                 if let index = queue.inFlightSequences.firstIndex(of: batch.baseSequence) {
                     queue.inFlightSequences.remove(at: index)
@@ -325,10 +543,6 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                     queue.retrying = false
                 }
             }
-            if let queue, queue.batches.isEmpty, queue.inFlight == 0, !isIdempotent {
-                // Idempotent queues keep their sequence numbers; others can go.
-                queues[batch.topicPartition] = nil
-            }
             availableBytes += batch.reservedBytes
             incompleteBatches -= 1
             admitPendingLocked(effects: &effects)
@@ -336,16 +550,19 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                 effects.flushWaiters = flushWaiters
                 flushWaiters = []
             }
+            // A request slot came free: the sender looks again.
+            senderLooksAtNanos = 0
             effects.wakeSender = true
+            return availableBytes
         }
-        metrics.setBufferAvailable(bufferAvailableBytes)
+        metrics.setBufferAvailable(available)
         perform(effects)
     }
 
     /// A sent batch failed in a way worth retrying: it goes back to its queue, in sequence order.
     func requeue(_ batch: ProducerBatch, notBeforeNanos: UInt64) {
         lock.withLock {
-            guard let queue = queues[batch.topicPartition] else { preconditionFailure("requeue of an unknown partition") }
+            let queue = batch.queue
             queue.inFlight -= 1
             if let index = queue.inFlightSequences.firstIndex(of: batch.baseSequence) {
                 queue.inFlightSequences.remove(at: index)
@@ -357,6 +574,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             queue.batches.insert(batch, at: index)
             queue.queuedBytes += batch.reservedBytes
             if isIdempotent { queue.retrying = true }
+            senderLooksAtNanos = 0
         }
         wake()
     }
@@ -365,7 +583,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     /// OUT_OF_ORDER_SEQUENCE_NUMBER for `batch` is the echo of that one's failure, worth a retry).
     func hasEarlierUnacknowledged(than batch: ProducerBatch) -> Bool {
         lock.withLock {
-            guard let queue = queues[batch.topicPartition] else { return false }
+            let queue = batch.queue
             return queue.inFlightSequences.contains { $0 < batch.baseSequence }
                 || queue.batches.contains { $0 !== batch && $0.baseSequence < batch.baseSequence }
         }
@@ -380,6 +598,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                 if incompleteBatches == 0 && pendingHead == pending.count { return true }
                 flushing += 1
                 flushWaiters.append(continuation)
+                senderLooksAtNanos = 0
                 return false
             }
             if done { continuation.resume() } else { wake() }
@@ -389,7 +608,10 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
 
     /// Refuses new records from now on; existing ones are still sent.
     func beginClose() {
-        lock.withLock { closing = true }
+        lock.withLock {
+            closing = true
+            senderLooksAtNanos = 0
+        }
         wake()
     }
 
@@ -398,7 +620,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         var batches: [ProducerBatch] = []
         var waiting: [PendingAppend] = []
         lock.withLock {
-            for (_, queue) in queues {
+            for queue in allQueues {
                 batches.append(contentsOf: queue.batches)
                 queue.batches = []
                 queue.queuedBytes = 0
@@ -423,9 +645,9 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
 
     func loads(topic: String, partitionCount: Int) -> [PartitionLoad] {
         lock.withLock {
-            (0..<partitionCount).map { index in
-                let tp = TopicPartition(topic: topic, partition: Int32(index))
-                guard let queue = queues[tp] else { return PartitionLoad(partition: Int32(index)) }
+            let queues = topics[topic]?.queues ?? []
+            return (0..<partitionCount).map { index in
+                guard index < queues.count, let queue = queues[index] else { return PartitionLoad(partition: Int32(index)) }
                 return PartitionLoad(partition: Int32(index), queuedBytes: queue.queuedBytes,
                                      queuedBatches: queue.batches.count, inFlightBatches: queue.inFlight)
             }

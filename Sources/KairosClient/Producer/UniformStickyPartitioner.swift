@@ -45,6 +45,14 @@ public final class UniformStickyPartitioner: Partitioner, Sendable {
         }
     }
 
+    public func nullKeyLease(topic: String, partitionCount: Int, loads: any PartitionLoadSource) -> PartitionLease? {
+        let partition = self.partition(topic: topic, key: nil, partitionCount: partitionCount, loads: loads)
+        let used = state.withLockedValue { state in
+            state.byTopic[topic]?.partition == partition ? state.byTopic[topic]!.bytes : 0
+        }
+        return PartitionLease(partition: partition, stickyBytes: max(switchAfterBytes - used, 1), partitionCount: partitionCount)
+    }
+
     public func recordAppended(topic: String, partition: Int32, bytes: Int) {
         state.withLockedValue { state in
             if state.byTopic[topic]?.partition == partition { state.byTopic[topic]!.bytes += bytes }
