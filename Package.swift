@@ -111,6 +111,7 @@ let package = Package(
             dependencies: [
                 "KairosBroker", "KafkaProtocol", "KairosStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
@@ -119,6 +120,7 @@ let package = Package(
             dependencies: [
                 "KairosServer", "KairosBroker", "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

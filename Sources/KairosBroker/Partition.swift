@@ -35,7 +35,8 @@ final class Partition: Sendable {
         var stored = batch
         var maxTimestamp = header.maxTimestamp
         if let stampTimeMs {
-            stored = Partition.stampLogAppendTime(batch, timeMs: stampTimeMs)
+            // Mutating the slice copies it, so the request's bytes stay as they came.
+            RecordBatchHeader.setLogAppendTime(stampTimeMs, inBatchAt: stored.readerIndex, of: &stored)
             maxTimestamp = stampTimeMs
         }
         let info = BatchInfo(recordCount: header.recordCount, lastOffsetDelta: header.lastOffsetDelta, maxTimestamp: maxTimestamp)
@@ -66,21 +67,5 @@ final class Partition: Sendable {
             waiters.wakeAll()
         }
         return outcome
-    }
-
-    /// Sets the LogAppendTime attribute and max timestamp, then recomputes the CRC they are under.
-    static func stampLogAppendTime(_ batch: ByteBuffer, timeMs: Int64) -> ByteBuffer {
-        var copy = ByteBuffer()
-        copy.reserveCapacity(batch.readableBytes)
-        copy.writeImmutableBuffer(batch)
-        let start = copy.readerIndex
-        let attributes = copy.getInteger(at: start + 21, endianness: .big, as: Int16.self)! | 0x08
-        copy.setInteger(attributes, at: start + 21, endianness: .big)
-        copy.setInteger(timeMs, at: start + 35, endianness: .big)
-        let crc = copy.withUnsafeReadableBytes { raw in
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[21...]))
-        }
-        copy.setInteger(crc, at: start + 17, endianness: .big)
-        return copy
     }
 }

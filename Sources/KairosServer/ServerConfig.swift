@@ -1,3 +1,4 @@
+import Foundation
 import KairosBroker
 import NIOCore
 
@@ -45,19 +46,19 @@ public struct ServerConfig: Sendable {
         broker.advertisedHost = advertisedHost
         broker.advertisedPort = Int32(advertisedPort)
         if let raw = properties["socket.request.max.bytes"] {
-            guard let v = Int(raw.trimmingCharacters(in: " \t")), v > 0 else {
+            guard let v = Int(raw.trimmingCharacters(in: .whitespaces)), v > 0 else {
                 throw ConfigError(key: "socket.request.max.bytes", reason: "'\(raw)' is not a positive integer")
             }
             socketRequestMaxBytes = v
         }
         if let raw = properties["num.network.threads"] {
-            guard let v = Int(raw.trimmingCharacters(in: " \t")), v > 0, v <= 256 else {
+            guard let v = Int(raw.trimmingCharacters(in: .whitespaces)), v > 0, v <= 256 else {
                 throw ConfigError(key: "num.network.threads", reason: "'\(raw)' is not an integer in 1...256")
             }
             networkThreads = v
         }
         if let raw = properties["metrics.listener"], !raw.isEmpty {
-            var address = raw.trimmingCharacters(in: " \t")
+            var address = raw.trimmingCharacters(in: .whitespaces)
             if address.hasPrefix("http://") { address.removeFirst(7) }
             guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
                   (0...65535).contains(port)
@@ -71,7 +72,7 @@ public struct ServerConfig: Sendable {
 
     /// Parses the first entry of a listener list: `PLAINTEXT://host:port` (or `NAME://host:port`).
     static func parseListener(_ value: String, key: String) throws -> (String, Int) {
-        let first = value.split(separator: ",").first.map(String.init)?.trimmingCharacters(in: " \t") ?? ""
+        let first = value.split(separator: ",").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
         guard let schemeEnd = first.range(of: "://") else {
             throw ConfigError(key: key, reason: "expected PLAINTEXT://host:port, got '\(value)'")
         }
@@ -92,14 +93,6 @@ public struct ServerConfig: Sendable {
     }
 }
 
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let c = s.first, set.contains(c) { s.removeFirst() }
-        while let c = s.last, set.contains(c) { s.removeLast() }
-        return String(s)
-    }
-}
 
 extension System {
     /// One event loop per core, at least one.

@@ -269,13 +269,7 @@ final class LogSegment {
 
     /// Copies `length` bytes at `position` of the log file into memory.
     func readBytes(position: Int, length: Int) throws -> ByteBuffer {
-        var bytes = ByteBufferAllocator().buffer(capacity: length)
-        let fd = try readDescriptor()
-        let got = try bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
-            try Posix.preadFully(fd, UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]), at: position, logPath)
-        }
-        guard got == length else { throw StorageError.corruptLog("\(logPath): short read at \(position)") }
-        return bytes
+        try Posix.preadBuffer(try readDescriptor(), at: position, length: length, logPath)
     }
 
     /// A descriptor of its own on the log file, for a caller that sends from it after the lock is released.

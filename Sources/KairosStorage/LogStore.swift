@@ -49,6 +49,20 @@ public enum LogReadData: Sendable {
         case .empty: return 0
         }
     }
+
+    /// The bytes in memory: a file range is read with pread and its handle closed (the caller owns it).
+    /// For readers that must transform the batches (down-conversion for old fetch versions).
+    public func readAllBytes() throws -> ByteBuffer {
+        switch self {
+        case .empty: return ByteBuffer()
+        case .bytes(let buffer): return buffer
+        case .file(let handle, let offset, let length):
+            defer { try? handle.close() }
+            return try handle.withUnsafeFileDescriptor { fd in
+                try Posix.preadBuffer(fd, at: offset, length: length, "a fetched segment range")
+            }
+        }
+    }
 }
 
 /// What a read returns: the batches and the log's bounds at the time of the read.

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOCore
 
 /// Thin wrappers over the POSIX calls storage needs: they retry EINTR, finish short transfers and turn
 /// failures into `StorageError.io` naming the operation and path.
@@ -66,6 +67,16 @@ enum Posix {
             let tailDone = done - head.count
             try pwriteAll(fd, UnsafeRawBufferPointer(rebasing: tail[tailDone...]), at: offset + done, what())
         }
+    }
+
+    /// Reads exactly `length` bytes at `offset` into a new buffer; a file that ends sooner is corrupt.
+    static func preadBuffer(_ fd: CInt, at offset: Int, length: Int, _ what: @autoclosure () -> String) throws -> ByteBuffer {
+        var bytes = ByteBufferAllocator().buffer(capacity: length)
+        let got = try bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
+            try preadFully(fd, UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]), at: offset, what())
+        }
+        guard got == length else { throw StorageError.corruptLog("\(what()): short read at \(offset)") }
+        return bytes
     }
 
     /// Reads up to `buffer.count` bytes at `offset`; returns fewer only at end of file.

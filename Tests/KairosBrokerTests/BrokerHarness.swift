@@ -2,6 +2,7 @@ import KafkaProtocol
 import KairosBroker
 import KairosStorage
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import XCTest
@@ -18,10 +19,9 @@ final class BrokerHarness {
         configure(&config)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let ids = NIOLockedCounter()
         broker = try Broker(
             config: config, logFactory: MemoryLogFactory(), logger: logger, clock: { [clock] in clock.nowMs },
-            randomId: { KafkaUUID(high: 0xABCD, low: ids.next()) })
+            randomId: sequentialTopicIds(high: 0xABCD))
     }
 
     var context: RequestContext { RequestContext(connectionId: 1, eventLoop: loop, peer: "test") }
@@ -106,25 +106,8 @@ final class VirtualClock: @unchecked Sendable {
     var nowMs: Int64 = 1_700_000_000_000
 }
 
-/// Distinct ids for topics.
-final class NIOLockedCounter: @unchecked Sendable {
-    private var value: UInt64 = 0
-    private let lock = NSLockLike()
-    func next() -> UInt64 {
-        lock.withLock {
-            value += 1
-            return value
-        }
-    }
-}
-
-/// A minimal mutex for the test target.
-final class NSLockLike: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    func withLock<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
-    }
+/// Topic ids 1, 2, 3, ... under a fixed high half: distinct and replayable.
+func sequentialTopicIds(high: UInt64) -> @Sendable () -> KafkaUUID {
+    let counter = NIOLockedValueBox<UInt64>(0)
+    return { KafkaUUID(high: high, low: counter.withLockedValue { $0 += 1; return $0 }) }
 }

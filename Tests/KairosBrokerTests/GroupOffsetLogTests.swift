@@ -31,9 +31,8 @@ final class GroupOffsetLogTests: XCTestCase {
         var config = BrokerConfig()
         config.logDir = directory
         let factory = try DiskLogFactory(directory: directory, defaultConfig: config.log, logger: logger)
-        let ids = NIOLockedCounter()
         return try Broker(config: config, logFactory: factory, logger: logger, clock: { [clock] in clock.nowMs },
-                          randomId: { KafkaUUID(high: 7, low: ids.next()) })
+                          randomId: sequentialTopicIds(high: 7))
     }
 
     private func call<R: KafkaRequestMessage>(_ broker: Broker, _ request: R, version: Int16) throws -> R.Response {

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import XCTest
@@ -81,14 +82,14 @@ final class TestClient: @unchecked Sendable {
 /// Collects size-prefixed frames from the server.
 final class FrameCollector: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
-    private let lock = NSLockish()
+    private let lock = NIOLock()
     private var pending = ByteBuffer()
     private var frames: [ByteBuffer] = []
     private var closed = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
-        lock.locked {
+        lock.withLock {
             pending.writeBuffer(&bytes)
             while let size = pending.getInteger(at: pending.readerIndex, as: Int32.self), pending.readableBytes >= 4 + Int(size) {
                 pending.moveReaderIndex(forwardBy: 4)
@@ -98,19 +99,9 @@ final class FrameCollector: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        lock.locked { closed = true }
+        lock.withLock { closed = true }
     }
 
-    func pop() -> ByteBuffer? { lock.locked { frames.isEmpty ? nil : frames.removeFirst() } }
-    var isClosed: Bool { lock.locked { closed && frames.isEmpty } }
-}
-
-final class NSLockish: @unchecked Sendable {
-    private var m = pthread_mutex_t()
-    init() { pthread_mutex_init(&m, nil) }
-    func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&m)
-        defer { pthread_mutex_unlock(&m) }
-        return body()
-    }
+    func pop() -> ByteBuffer? { lock.withLock { frames.isEmpty ? nil : frames.removeFirst() } }
+    var isClosed: Bool { lock.withLock { closed && frames.isEmpty } }
 }

@@ -66,7 +66,7 @@ final class OffsetLog: Sendable {
         var offset = log.logStartOffset
         while offset < log.logEndOffset {
             let result = try log.read(from: offset, maxBytes: 1 << 20, minOneBatch: true)
-            var bytes = try result.data.readAllBytes(allocator: allocator)
+            var bytes = try result.data.readAllBytes()
             if bytes.readableBytes == 0 { break }
             while bytes.readableBytes > 0 {
                 let batch: RecordBatch

@@ -6,9 +6,6 @@
 // answers as soon as an append to one of its partitions gives it enough. Fetch sessions (v7+) are
 // declined (session id 0), so clients send full requests. v0-3 get their batches down-converted to
 // the old message formats, from memory.
-#if canImport(Glibc)
-import Glibc
-#endif
 import KafkaProtocol
 import KairosStorage
 import NIOCore
@@ -132,7 +129,7 @@ extension Broker {
     /// Rewrites v2 batches in an old message format for Fetch v0-3 clients.
     private func downConvert(_ records: LogReadData, toMagic magic: Int8) -> LogReadData {
         do {
-            let bytes = try records.readAllBytes(allocator: allocator)
+            let bytes = try records.readAllBytes()
             return .bytes(try LegacyMessageSet.downConvert(
                 bytes, toMagic: magic, maxDecompressedBytes: Limits.decompressedBytesMax, allocator: allocator))
         } catch {
@@ -226,31 +223,3 @@ extension Broker {
         }
     }
 }
-
-extension LogReadData {
-    /// The record set's bytes in memory (reads a file range with pread).
-    func readAllBytes(allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        switch self {
-        case .empty: return ByteBuffer()
-        case .bytes(let b): return b
-        case .file(let handle, let offset, let length):
-            defer { try? handle.close() }
-            var buffer = allocator.buffer(capacity: length)
-            try handle.withUnsafeFileDescriptor { fd in
-                var done = 0
-                while done < length {
-                    let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length - done) { ptr in
-                        let r = pread(fd, ptr.baseAddress, length - done, off_t(offset + done))
-                        return r > 0 ? r : 0
-                    }
-                    if n == 0 { throw StorageReadError() }
-                    done += n
-                }
-            }
-            return buffer
-        }
-    }
-}
-
-/// A file range could not be read back.
-struct StorageReadError: Error {}

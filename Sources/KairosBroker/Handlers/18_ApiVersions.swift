@@ -10,19 +10,16 @@ extension Broker {
         ApiVersionsResponse(errorCode: ErrorCode.none.rawValue, apiKeys: Broker.advertisedApiVersions)
     }
 
-    static var advertisedApiVersions: [ApiVersionsResponse.ApiVersion] {
+    static let advertisedApiVersions: [ApiVersionsResponse.ApiVersion] =
         supportedApis.map {
             ApiVersionsResponse.ApiVersion(apiKey: $0.key.rawValue, minVersion: $0.versions.lowerBound, maxVersion: $0.versions.upperBound)
         }
-    }
 
     func apiVersionsUnsupported(header: RequestHeader) -> BrokerReply {
         let response = ApiVersionsResponse(errorCode: ErrorCode.unsupportedVersion.rawValue, apiKeys: Broker.advertisedApiVersions)
-        var buffer = allocator.buffer(capacity: 256)
-        buffer.writeInteger(Int32(0))
-        ResponseHeader(correlationId: header.correlationId).write(into: &buffer, headerVersion: 0)
-        response.write(into: &buffer, version: 0)
-        buffer.setInteger(Int32(buffer.readableBytes - 4), at: buffer.readerIndex)
-        return .frame(buffer)
+        // Answered at v0, the version every client can read.
+        var v0 = header
+        v0.apiVersion = 0
+        return reply(response, v0)
     }
 }

@@ -76,10 +76,6 @@ extension Broker {
     }
 }
 
-extension TopicError: Equatable {
-    static func == (a: TopicError, b: TopicError) -> Bool { a.code == b.code && a.message == b.message }
-}
-
 /// DescribeConfigs / CreateTopics config sources, as Kafka numbers them.
 enum ConfigSource {
     static let dynamicTopic: Int8 = 1
