@@ -43,6 +43,31 @@ final class RecordsBuilderTests: XCTestCase {
         }
     }
 
+    func testLimitedAppendWritesTheSameBytesAndRefusesWhatDoesNotFit() throws {
+        var plain = RecordBatchBuilder(baseTimestamp: 1_000, producerId: 3, producerEpoch: 1, baseSequence: 9)
+        var limited = RecordBatchBuilder(baseTimestamp: 1_000, producerId: 3, producerEpoch: 1, baseSequence: 9)
+        for i in 0..<300 {
+            // Nulls, empty strings, long values (two-byte varint lengths), negative and large timestamp deltas,
+            // and headers (the other write path).
+            let key: ByteBuffer? = i % 5 == 0 ? nil : S.buffer(i % 7 == 0 ? "" : "key-\(i)")
+            let value: ByteBuffer? = i % 11 == 3 ? nil : S.buffer(String(repeating: "v\(i)", count: i % 90))
+            let headers = i % 13 == 0 ? [RecordHeader(key: "h", value: S.buffer("\(i)"))] : []
+            let timestamp = 1_000 + Int64(i) * (i % 17 == 0 ? -40_000 : 3)
+            let expected = plain.append(timestamp: timestamp, key: key, value: value, headers: headers)
+            let added = limited.append(timestamp: timestamp, key: key, value: value, headers: headers, limitBytes: .max)
+            XCTAssertEqual(added, expected, "record \(i)")
+        }
+        XCTAssertEqual(limited.recordCount, 300)
+        let size = limited.estimatedSizeBytes
+        // A record that would pass the limit is refused and changes nothing.
+        XCTAssertNil(limited.append(timestamp: 1_000, key: nil, value: S.buffer("x"), limitBytes: size + 5))
+        XCTAssertEqual(limited.estimatedSizeBytes, size)
+        XCTAssertEqual(limited.recordCount, 300)
+        XCTAssertEqual(limited.append(timestamp: 1_000, key: nil, value: S.buffer("x"), limitBytes: size + 9), 9)
+        plain.append(timestamp: 1_000, key: nil, value: S.buffer("x"))
+        XCTAssertEqual(try limited.finish(compression: .none), try plain.finish(compression: .none))
+    }
+
     func testRawPointerAppendEqualsByteBufferAppend() throws {
         var fromBuffers = RecordBatchBuilder(baseTimestamp: 7, isTransactional: false)
         var fromPointers = RecordBatchBuilder(baseTimestamp: 7)

@@ -62,6 +62,49 @@ public struct RecordBatchBuilder: Sendable {
         return buffer.writerIndex - before
     }
 
+    /// Appends a record if the batch stays within `limitBytes` (header included); returns the bytes it added, or nil
+    /// (and appends nothing) when it would not fit. The producer's per-record path: the record's size is computed
+    /// once, and a record without headers is written with one capacity check and raw stores instead of a
+    /// `ByteBuffer` call (each with its own bounds and uniqueness checks) per field.
+    public mutating func append(
+        timestamp: Int64, key: ByteBuffer?, value: ByteBuffer?, headers: [RecordHeader] = [], limitBytes: Int
+    ) -> Int? {
+        precondition(recordCount < Int(Int32.max), "too many records for one batch")
+        let timestampDelta = timestamp &- baseTimestamp
+        let offsetDelta = Int32(truncatingIfNeeded: recordCount)
+        let keyBytes = key?.readableBytes, valueBytes = value?.readableBytes
+        let body = RecordWire.bodyBytes(
+            timestampDelta: timestampDelta, offsetDelta: offsetDelta, keyBytes: keyBytes, valueBytes: valueBytes,
+            headers: headers)
+        let total = VarIntSize.signed(Int64(body)) + body
+        guard buffer.readableBytes + total <= limitBytes else { return nil }
+        recordCount += 1
+        if timestamp > maxTimestamp { maxTimestamp = timestamp }
+        guard headers.isEmpty else {
+            buffer.reserveCapacity(minimumWritableBytes: total)
+            buffer.writeVarInt(Int32(body))
+            buffer.writeInt8(0)
+            buffer.writeVarLong(timestampDelta)
+            buffer.writeVarInt(offsetDelta)
+            RecordWire.writeNullable(key, to: &buffer)
+            RecordWire.writeNullable(value, to: &buffer)
+            RecordWire.writeHeaders(headers, to: &buffer)
+            return total
+        }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { out in
+            var at = RawVarInt.write(zigZag: Int64(body), to: out.baseAddress!)
+            out.storeBytes(of: 0, toByteOffset: at, as: UInt8.self)
+            at += 1
+            at += RawVarInt.write(zigZag: timestampDelta, to: out.baseAddress! + at)
+            at += RawVarInt.write(zigZag: Int64(offsetDelta), to: out.baseAddress! + at)
+            at += RawVarInt.copyNullable(key, to: out.baseAddress! + at)
+            at += RawVarInt.copyNullable(value, to: out.baseAddress! + at)
+            out.storeBytes(of: 0, toByteOffset: at, as: UInt8.self)  // no headers: varint 0
+            return at + 1
+        }
+        return total
+    }
+
     /// Appends a record from raw bytes (copied); returns the bytes it added.
     @discardableResult
     public mutating func append(
@@ -124,5 +167,36 @@ public struct RecordBatchBuilder: Sendable {
         batch.moveWriterIndex(to: end)
         RecordBatchEncoding.seal(batchAt: batch.readerIndex, of: &batch)
         return batch
+    }
+}
+
+/// Varints and length-prefixed byte strings written through a raw pointer the caller has sized.
+enum RawVarInt {
+    /// Writes the zig-zag varint of `value` at `to`; returns its length.
+    @inline(__always)
+    static func write(zigZag value: Int64, to: UnsafeMutableRawPointer) -> Int {
+        var v = UInt64(bitPattern: (value << 1) ^ (value >> 63))
+        var n = 0
+        while v >= 0x80 {
+            to.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: n, as: UInt8.self)
+            v >>= 7
+            n += 1
+        }
+        to.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: n, as: UInt8.self)
+        return n + 1
+    }
+
+    /// Writes a nullable byte string (varint length, -1 for null, then the bytes); returns its length.
+    @inline(__always)
+    static func copyNullable(_ bytes: ByteBuffer?, to: UnsafeMutableRawPointer) -> Int {
+        guard let bytes else { return write(zigZag: -1, to: to) }
+        let count = bytes.readableBytes
+        let prefix = write(zigZag: Int64(count), to: to)
+        if count > 0 {
+            bytes.withUnsafeReadableBytes { source in
+                (to + prefix).copyMemory(from: source.baseAddress!, byteCount: count)
+            }
+        }
+        return prefix + count
     }
 }

@@ -106,17 +106,30 @@ public final class KafkaProducer: Sendable {
     /// Buffers a record and returns; `onDelivery` reports its fate later (on a sender thread: keep it short).
     /// Suspends only while metadata is unknown or the buffer is full, up to `max.block.ms`, then throws
     /// `bufferExhausted` (and `onDelivery` is not called).
+    @inlinable
     public func send(_ record: ProducerRecord, onDelivery: (@Sendable (DeliveryReport) -> Void)?) async throws {
-        let completion: RecordCompletion = onDelivery.map { .callback($0) } ?? .none
-        // The common case never suspends: one lock in the accumulator, no task hop.
-        if ready.load(ordering: .acquiring) {
-            if closed.load(ordering: .relaxed) { throw KafkaClientError.closed }
-            switch try accumulator.append(record, completion: completion) {
-            case .appended: return
-            case .closed: throw KafkaClientError.closed
-            case .bufferFull, .unknownTopic: break
-            }
+        // Inlined into the caller, so the common case costs no async call frame: a synchronous append, no task hop.
+        if try appendWithoutWaiting(record, onDelivery: onDelivery) { return }
+        try await sendWaiting(record, onDelivery: onDelivery)
+    }
+
+    /// The common case of `send(_:onDelivery:)`: true when the record is in a batch (one lock in the accumulator);
+    /// false when it must wait for the producer id, metadata or buffer memory.
+    @usableFromInline
+    func appendWithoutWaiting(_ record: ProducerRecord, onDelivery: (@Sendable (DeliveryReport) -> Void)?) throws -> Bool {
+        guard ready.load(ordering: .acquiring) else { return false }
+        if closed.load(ordering: .relaxed) { throw KafkaClientError.closed }
+        switch try accumulator.append(record, completion: RecordCompletion(report: onDelivery)) {
+        case .appended: return true
+        case .closed: throw KafkaClientError.closed
+        case .bufferFull, .unknownTopic: return false
         }
+    }
+
+    /// The slow path of `send(_:onDelivery:)`: waits for the producer id and metadata, then for buffer memory.
+    @usableFromInline
+    func sendWaiting(_ record: ProducerRecord, onDelivery: (@Sendable (DeliveryReport) -> Void)?) async throws {
+        let completion = RecordCompletion(report: onDelivery)
         let count = try await ensureReady(topic: record.topic)
         switch try accumulator.append(record, completion: completion) {
         case .appended: return
@@ -137,7 +150,7 @@ public final class KafkaProducer: Sendable {
             throw KafkaClientError.broker(.coordinatorLoadInProgress, message: "producer id not assigned yet")
         }
         if closed.load(ordering: .relaxed) { throw KafkaClientError.closed }
-        let completion: RecordCompletion = onDelivery.map { .callback($0) } ?? .none
+        let completion = RecordCompletion(report: onDelivery)
         var result = try accumulator.append(record, completion: completion)
         if result == .unknownTopic, let count = cluster.partitionCount(topic: record.topic) {
             accumulator.setPartitionCount(count, topic: record.topic)

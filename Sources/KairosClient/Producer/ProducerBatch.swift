@@ -1,20 +1,27 @@
 import KafkaProtocol
 import NIOCore
 
-/// What to do when a record's fate is known.
-enum RecordCompletion: @unchecked Sendable {
-    // @unchecked: the callback closure is @Sendable; the continuation is Sendable; the enum only moves them.
-    case none
-    case continuation(CheckedContinuation<RecordMetadata, Error>)
-    case callback(@Sendable (DeliveryReport) -> Void)
+/// What to do when a record's fate is known: nothing (fire and forget), or a report function. A plain optional
+/// closure, so the per-record "does it want a report?" test is a pointer comparison.
+struct RecordCompletion: Sendable {
+    let report: (@Sendable (DeliveryReport) -> Void)?
 
-    func complete(_ report: DeliveryReport) {
-        switch self {
-        case .none: break
-        case .continuation(let continuation): continuation.resume(with: report.mapError { $0 as Error })
-        case .callback(let callback): callback(report)
-        }
+    /// Nobody listens.
+    static let none = RecordCompletion(report: nil)
+
+    /// Calls `callback` with the outcome.
+    static func callback(_ callback: @escaping @Sendable (DeliveryReport) -> Void) -> RecordCompletion {
+        RecordCompletion(report: callback)
     }
+
+    /// Resumes `continuation` with the outcome.
+    static func continuation(_ continuation: CheckedContinuation<RecordMetadata, Error>) -> RecordCompletion {
+        RecordCompletion { report in continuation.resume(with: report.mapError { $0 as Error }) }
+    }
+
+    var isNone: Bool { report == nil }
+
+    func complete(_ report: DeliveryReport) { self.report?(report) }
 }
 
 /// One partition's batch, from its first record to its acknowledgement. Guarded by the accumulator's lock while
@@ -70,22 +77,19 @@ final class ProducerBatch: @unchecked Sendable {
         self.sizeBytes = RecordBatchHeader.size
     }
 
-    /// Appends a record; the caller has checked that it fits. Returns the bytes it added.
-    func append(_ record: ProducerRecord, timestamp: Int64, reserved: Int, completion: RecordCompletion) -> Int {
-        let added = builder.append(timestamp: timestamp, key: record.key, value: record.value, headers: record.headers)
-        if case .none = completion {} else {
+    /// Appends a record if the batch stays within `limitBytes`; returns the bytes it added, or nil when it would not
+    /// fit (nothing appended).
+    func append(_ record: ProducerRecord, timestamp: Int64, reserved: Int, completion: RecordCompletion,
+                limitBytes: Int) -> Int? {
+        guard let added = builder.append(timestamp: timestamp, key: record.key, value: record.value,
+                                         headers: record.headers, limitBytes: limitBytes) else { return nil }
+        if !completion.isNone {
             waiters.append(Waiter(index: recordCount, timestamp: timestamp, completion: completion))
         }
         recordCount += 1
         reservedBytes += reserved
         sizeBytes += added
         return added
-    }
-
-    /// The record's size in this batch.
-    func sizeOfRecord(_ record: ProducerRecord, timestamp: Int64) -> Int {
-        builder.sizeOfRecord(timestamp: timestamp, keyBytes: record.key?.readableBytes,
-                              valueBytes: record.value?.readableBytes, headers: record.headers)
     }
 
     /// Compresses and seals the batch for the wire (once; retries reuse the bytes).

@@ -344,27 +344,34 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                               enqueued: CheckedContinuation<Void, Error>?, effects: inout Effects) {
         availableBytes -= estimatedBytes
         let queue = queueLocked(state, partition: partition)
-        var batch: ProducerBatch
+        let batchSizeBytes = config.batchSizeBytes
+        var appended: (batch: ProducerBatch, bytes: Int)?
         if let last = queue.batches.last, !last.isClosed,
-           last.sizeBytes + last.sizeOfRecord(record, timestamp: timestamp) <= config.batchSizeBytes {
-            batch = last
-        } else {
+           let added = last.append(record, timestamp: timestamp, reserved: estimatedBytes, completion: completion,
+                                   limitBytes: batchSizeBytes) {
+            appended = (last, added)
+        }
+        if appended == nil {
             if let last = queue.batches.last, !last.isClosed {
                 closeLocked(last, queue: queue)
                 readyLocked(at: 0, effects: &effects)
             }
             let created = now()
-            batch = ProducerBatch(
+            let batch = ProducerBatch(
                 queue: queue, createdNanos: created, baseTimestamp: timestamp,
                 producerId: isIdempotent ? producerId : -1, producerEpoch: isIdempotent ? producerEpoch : -1,
                 baseSequence: isIdempotent ? queue.nextSequence : -1,
-                capacityBytes: min(max(config.batchSizeBytes, estimatedBytes + RecordBatchHeader.size), 1 << 20))
+                capacityBytes: min(max(batchSizeBytes, estimatedBytes + RecordBatchHeader.size), 1 << 20))
             queue.batches.append(batch)
             incompleteBatches += 1
             // Wake the sender only if it would not look by the time this batch has lingered anyway.
             readyLocked(at: created &+ lingerNanos, effects: &effects)
+            // A new batch takes any record that fits a request (checked by the caller), however large.
+            let added = batch.append(record, timestamp: timestamp, reserved: estimatedBytes, completion: completion,
+                                     limitBytes: .max)!
+            appended = (batch, added)
         }
-        let added = batch.append(record, timestamp: timestamp, reserved: estimatedBytes, completion: completion)
+        let (batch, added) = appended!
         queue.queuedBytes += estimatedBytes
         if batch.sizeBytes >= config.batchSizeBytes {
             closeLocked(batch, queue: queue)
