@@ -24,7 +24,6 @@ public final class KafkaProducer: Sendable {
     public let cluster: KafkaCluster
     private let accumulator: RecordAccumulator
     private let sender: ProducerSender
-    private let senderTask: Task<Void, Never>
     private let initTask: Task<Void, Error>
     private let ready = ManagedAtomic(false)
     private let closed = ManagedAtomic(false)
@@ -34,7 +33,8 @@ public final class KafkaProducer: Sendable {
     /// Makes a producer and starts its sender; connects on first use. Throws `invalidConfiguration`.
     public convenience init(config: ProducerConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                             logger: Logger = Logger(label: "kairos.producer")) throws {
-        try self.init(config: config, cluster: KafkaCluster(config: config.client, group: group, logger: logger),
+        // One event loop for the sender and all its connections: requests and answers then never change threads.
+        try self.init(config: config, cluster: KafkaCluster(config: config.client, group: group.next(), logger: logger),
                       ownsCluster: true, logger: logger)
     }
 
@@ -58,7 +58,7 @@ public final class KafkaProducer: Sendable {
         let sender = ProducerSender(accumulator: accumulator, cluster: cluster, config: config, metrics: metrics,
                                     wakeup: wakeup, logger: logger, now: now)
         self.sender = sender
-        self.senderTask = Task { await sender.run() }
+        sender.start()
         if config.enableIdempotence {
             let ready = self.ready
             initTask = Task {
@@ -245,7 +245,7 @@ public final class KafkaProducer: Sendable {
         if !drained { accumulator.abortAll(.closed) }
         sender.stop()
         // After a timeout, requests in flight finish on their own; only a clean drain waits for the sender.
-        if drained { await senderTask.value }
+        if drained { await sender.waitUntilStopped() }
         initTask.cancel()
         metrics.publish()
         if ownsCluster { await cluster.close() }

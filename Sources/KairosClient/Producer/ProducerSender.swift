@@ -6,14 +6,23 @@ import NIOCore
 /// Takes ready batches from the accumulator and sends them: one Produce request per leader broker per pass,
 /// at most `max.in.flight.requests.per.connection` unanswered per broker. Retriable failures go back to the
 /// accumulator after `retry.backoff.ms` (and mark the topic's metadata stale); the rest fail their records.
-final class ProducerSender: Sendable {
-    private struct State {
-        var inFlight: [Int32: Int] = [:]
-        var staleTopics: Set<String> = []
-        var refreshing = false
-        var nextRefreshNanos: UInt64 = 0
-        var stopping = false
-    }
+///
+/// The sender lives on one event loop (the one its connections use when the producer owns its cluster): passes,
+/// request writes, answers and the wake-ups between them happen on that thread, so a busy producer costs no thread
+/// hand-offs beyond the application's appends. Only connecting and metadata refreshes run as tasks, and they come
+/// back to the loop with their results.
+final class ProducerSender: @unchecked Sendable {
+    // @unchecked: every mutable field is touched only on `eventLoop`.
+    private var inFlight: [Int32: Int] = [:]
+    private var staleTopics: Set<String> = []
+    private var refreshing = false
+    private var nextRefreshNanos: UInt64 = 0
+    private var stopping = false
+    private var stopped = false
+    /// Open connections by leader; a missing or closed one is opened by a task.
+    private var connections: [Int32: BrokerConnection] = [:]
+    /// Requests built while their leader's connection opens, in order.
+    private var waitingForConnection: [Int32: [(request: ProduceRequest, batches: [ProducerBatch])]] = [:]
 
     private let accumulator: RecordAccumulator
     private let cluster: KafkaCluster
@@ -22,7 +31,8 @@ final class ProducerSender: Sendable {
     private let wakeup: SenderWakeup
     private let logger: Logger
     private let now: @Sendable () -> UInt64
-    private let state = NIOLockedValueBox(State())
+    private let eventLoop: EventLoop
+    private let stoppedPromise: EventLoopPromise<Void>
 
     init(accumulator: RecordAccumulator, cluster: KafkaCluster, config: ProducerConfig, metrics: ProducerMetrics,
          wakeup: SenderWakeup, logger: Logger, now: @escaping @Sendable () -> UInt64) {
@@ -33,20 +43,41 @@ final class ProducerSender: Sendable {
         self.wakeup = wakeup
         self.logger = logger
         self.now = now
+        self.eventLoop = wakeup.eventLoop
+        self.stoppedPromise = wakeup.eventLoop.makePromise(of: Void.self)
     }
 
-    /// Asks the loop to end once everything buffered is done.
+    /// Starts the passes.
+    func start() {
+        wakeup.start { [self] in pass() }
+    }
+
+    /// Asks the sender to end once everything buffered is done.
     func stop() {
-        state.withLockedValue { $0.stopping = true }
-        wakeup.signal()
+        eventLoop.execute {
+            self.stopping = true
+            self.wakeup.signal()
+        }
     }
 
-    /// The loop; returns after `stop()` once nothing is buffered or in flight.
-    func run() async {
+    /// Returns once the sender has ended after `stop()`.
+    func waitUntilStopped() async {
+        try? await stoppedPromise.futureResult.get()
+    }
+
+    /// Drains and sends until nothing more can go out, then arms the timer for the next linger or retry deadline.
+    private func pass() {
         while true {
-            let (stopping, inFlight, stale) = state.withLockedValue { ($0.stopping, $0.inFlight, $0.staleTopics) }
-            if stopping && accumulator.isEmpty { return }
+            if stopping && accumulator.isEmpty {
+                if !stopped {
+                    stopped = true
+                    wakeup.cancelTimer()
+                    stoppedPromise.succeed()
+                }
+                return
+            }
             let metadata = cluster.cachedMetadata
+            let stale = staleTopics
             let drained = accumulator.drain(
                 leaderOf: { tp in stale.contains(tp.topic) ? nil : metadata.leader(topic: tp.topic, partition: tp.partition) },
                 partitionCountOf: { metadata.partitionCount(topic: $0) },
@@ -62,51 +93,48 @@ final class ProducerSender: Sendable {
                     nextCheck = min(nextCheck ?? .max, retryAt)
                 }
             }
+            // Requests are written in drain order, so batches of a partition reach the broker in sequence.
             for (leader, batches) in drained.byLeader {
-                state.withLockedValue { $0.inFlight[leader, default: 0] += 1 }
-                // Requests are written here, in drain order, so batches of a partition reach the broker in
-                // sequence; only the waiting for answers runs concurrently.
-                await produce(to: leader, batches: batches)
+                inFlight[leader, default: 0] += 1
+                produce(to: leader, batches: batches)
             }
-            if !drained.byLeader.isEmpty { continue }
-            await wakeup.wait(untilNanos: nextCheck)
+            if drained.byLeader.isEmpty {
+                if let nextCheck { wakeup.wake(atNanos: nextCheck) }
+                return
+            }
         }
     }
 
     /// Starts one metadata refresh at a time; returns when to look again if one is running or was too recent.
     private func refreshMetadata(_ topics: Set<String>) -> UInt64? {
         let nowNanos = now()
-        let start: Bool = state.withLockedValue { state in
-            if state.refreshing || nowNanos < state.nextRefreshNanos { return false }
-            state.refreshing = true
-            return true
-        }
         let backoffNanos = UInt64(max(config.client.retryBackoffMs, 1)) * 1_000_000
-        guard start else { return nowNanos + backoffNanos }
+        guard !refreshing, nowNanos >= nextRefreshNanos else { return nowNanos + backoffNanos }
+        refreshing = true
+        let cluster = self.cluster, logger = self.logger
         Task {
             do {
                 try await cluster.refreshMetadata(topics: Array(topics), allowAutoTopicCreation: true)
             } catch {
                 logger.debug("metadata refresh for \(topics.sorted()) failed: \(error)")
             }
-            let done = now()
-            state.withLockedValue { state in
-                state.refreshing = false
-                state.staleTopics.subtract(topics)
-                state.nextRefreshNanos = done + backoffNanos
+            self.eventLoop.execute {
+                self.refreshing = false
+                self.staleTopics.subtract(topics)
+                self.nextRefreshNanos = self.now() + backoffNanos
+                self.wakeup.signal()
             }
-            wakeup.signal()
         }
         return nowNanos + backoffNanos
     }
 
     private func finishedRequest(to leader: Int32) {
-        state.withLockedValue { $0.inFlight[leader, default: 1] -= 1 }
+        inFlight[leader, default: 1] -= 1
         wakeup.signal()
     }
 
-    /// Encodes and writes one Produce request, then hands the wait for its answer to a task.
-    private func produce(to leader: Int32, batches: [ProducerBatch]) async {
+    /// Seals the batches into one Produce request for `leader` and writes it (or queues it while connecting).
+    private func produce(to leader: Int32, batches: [ProducerBatch]) {
         var topicData: [String: [ProduceRequest.PartitionProduceData]] = [:]
         var sending: [ProducerBatch] = []
         let nowNanos = now()
@@ -130,10 +158,43 @@ final class ProducerSender: Sendable {
         let request = ProduceRequest(
             transactionalId: nil, acks: config.acks.rawValue, timeoutMs: Int32(clamping: config.client.requestTimeoutMs),
             topicData: topicData.map { .init(name: $0.key, partitionData: $0.value) })
-        let connection: BrokerConnection
+        if let connection = connections[leader], connection.isActive {
+            return write(request, batches: sending, to: leader, on: connection)
+        }
+        connections[leader] = nil
+        if waitingForConnection[leader] != nil {
+            waitingForConnection[leader]!.append((request, sending))
+            return
+        }
+        waitingForConnection[leader] = [(request, sending)]
+        let cluster = self.cluster
+        Task {
+            let result: Result<BrokerConnection, Error>
+            do { result = .success(try await cluster.connection(to: leader)) } catch { result = .failure(error) }
+            self.eventLoop.execute { self.connected(to: leader, result) }
+        }
+    }
+
+    /// A connection attempt ended: the requests that waited for it go out in order, or fail.
+    private func connected(to leader: Int32, _ result: Result<BrokerConnection, Error>) {
+        let waiting = waitingForConnection.removeValue(forKey: leader) ?? []
+        switch result {
+        case .success(let connection):
+            connections[leader] = connection
+            for entry in waiting { write(entry.request, batches: entry.batches, to: leader, on: connection) }
+        case .failure(let error):
+            for entry in waiting {
+                failed(entry.batches, leader: leader, error: error)
+                finishedRequest(to: leader)
+            }
+        }
+    }
+
+    /// Writes one request; its answer is handled where the future completes (this loop, for our own connections).
+    private func write(_ request: ProduceRequest, batches sending: [ProducerBatch], to leader: Int32,
+                       on connection: BrokerConnection) {
         let version: Int16
         do {
-            connection = try await cluster.connection(to: leader)
             version = try connection.version(of: .produce)
             guard version >= 3 else { throw KafkaClientError.unsupportedVersion(.produce) }
         } catch {
@@ -142,9 +203,7 @@ final class ProducerSender: Sendable {
         }
         let started = now()
         if config.acks == .none {
-            // Outcomes are handled where the future completes (the connection's event loop): no task, no hop.
-            let sending = sending
-            connection.enqueueWithoutResponse(request, version: version).whenComplete { result in
+            connection.enqueueWithoutResponse(request, version: version).hop(to: eventLoop).whenComplete { result in
                 switch result {
                 case .success: for batch in sending { self.succeed(batch, baseOffset: -1, logAppendTimeMs: -1) }
                 case .failure(let error): self.failed(sending, leader: leader, error: error)
@@ -153,24 +212,23 @@ final class ProducerSender: Sendable {
             }
             return
         }
-        let sent = sending
-        connection.enqueue(request, version: version, timeoutMs: config.client.requestTimeoutMs).whenComplete { result in
-            let sending = sent
-            do {
-                var body = try result.get()
-                let response: ProduceResponse
+        connection.enqueue(request, version: version, timeoutMs: config.client.requestTimeoutMs).hop(to: eventLoop)
+            .whenComplete { result in
                 do {
-                    response = try ProduceResponse(from: &body, version: version)
+                    var body = try result.get()
+                    let response: ProduceResponse
+                    do {
+                        response = try ProduceResponse(from: &body, version: version)
+                    } catch {
+                        throw KafkaClientError.protocolViolation("cannot decode Produce v\(version): \(error)")
+                    }
+                    self.metrics.recordRequestLatency(nanos: RecordAccumulator.elapsed(from: started, to: self.now()))
+                    self.handle(response, for: sending)
                 } catch {
-                    throw KafkaClientError.protocolViolation("cannot decode Produce v\(version): \(error)")
+                    self.failed(sending, leader: leader, error: error)
                 }
-                self.metrics.recordRequestLatency(nanos: RecordAccumulator.elapsed(from: started, to: self.now()))
-                self.handle(response, for: sending)
-            } catch {
-                self.failed(sending, leader: leader, error: error)
+                self.finishedRequest(to: leader)
             }
-            self.finishedRequest(to: leader)
-        }
     }
 
     private func handle(_ response: ProduceResponse, for sending: [ProducerBatch]) {
@@ -199,7 +257,10 @@ final class ProducerSender: Sendable {
 
     private func failed(_ sending: [ProducerBatch], leader: Int32, error: Error) {
         let clientError = error as? KafkaClientError ?? .connection("\(error)")
-        if clientError.errorCode == nil && clientError.isRetriable { cluster.dropConnection(to: leader) }
+        if clientError.errorCode == nil && clientError.isRetriable {
+            cluster.dropConnection(to: leader)
+            connections[leader] = nil
+        }
         for batch in sending { retryOrFail(batch, clientError) }
     }
 
@@ -233,7 +294,7 @@ final class ProducerSender: Sendable {
         if error.errorCode != .outOfOrderSequenceNumber {
             // Leaders move, topics appear: look again before the retry goes out.
             cluster.invalidateMetadataAge()
-            state.withLockedValue { _ = $0.staleTopics.insert(batch.topicPartition.topic) }
+            staleTopics.insert(batch.topicPartition.topic)
         }
         accumulator.requeue(batch, notBeforeNanos: nowNanos &+ backoffNanos)
     }

@@ -87,7 +87,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         var flushWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let lock = NIOLock()
+    private let lock = AdaptiveLock()
     private var topics: [String: TopicState] = [:]
     /// The topic of the last append: most producers write one topic, and comparing equal strings is cheaper
     /// than hashing one.

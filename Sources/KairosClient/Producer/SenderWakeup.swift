@@ -1,67 +1,64 @@
-import NIOConcurrencyHelpers
+import Atomics
 import NIOCore
 
-/// Wakes the sender loop: `signal` from any thread; `wait` returns at the first signal or at its deadline.
-/// Signals that arrive while nobody waits are remembered (one), so none is lost.
+/// Schedules the sender's passes on its event loop. `signal` may come from any thread, any number of times: at most
+/// one pass is queued at a time, and a signal that arrives during a pass queues the next one, so none is lost.
+/// `wake(atNanos:)` (on the loop) keeps one timer for the earliest deadline anyone waits for.
 ///
-/// The deadline timer outlives a signal: the sender usually waits again for the same linger deadline, and
-/// keeping the timer saves scheduling and cancelling one on the event loop (two cross-thread hops) per wait.
-/// A timer that fires for a deadline nobody waits for any more costs one spurious pass of the sender.
+/// Signals from the loop itself (answers arriving, batches completing) cost a queue entry, no thread wake-up; a
+/// signal from the application's thread costs one event loop wake-up, and only when a batch becomes ready sooner than
+/// the sender would look anyway (the accumulator decides that).
 final class SenderWakeup: @unchecked Sendable {
-    // @unchecked: all state is guarded by `lock`.
-    private let lock = NIOLock()
-    private var signaled = false
-    private var waiter: CheckedContinuation<Void, Never>?
+    // @unchecked: `pass`, `timer` and `timerDeadlineNanos` are touched only on `eventLoop`; `pending` is atomic.
+    let eventLoop: EventLoop
+    private let pending = ManagedAtomic(false)
+    private var pass: (() -> Void)?
     private var timer: Scheduled<Void>?
     private var timerDeadlineNanos: UInt64 = .max
-    private let eventLoop: EventLoop
 
     init(eventLoop: EventLoop) {
         self.eventLoop = eventLoop
     }
 
+    /// Sets what a pass does and runs the first one.
+    func start(_ pass: @escaping () -> Void) {
+        eventLoop.execute {
+            self.pass = pass
+            self.signal()
+        }
+    }
+
+    /// Queues a pass on the loop unless one is queued already.
     func signal() {
-        let waiter: CheckedContinuation<Void, Never>? = lock.withLock {
-            guard let waiter = self.waiter else {
-                signaled = true
-                return nil
-            }
-            self.waiter = nil
-            return waiter
+        guard !pending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        eventLoop.execute {
+            // Cleared before the pass, so a signal during the pass queues another one.
+            self.pending.store(false, ordering: .releasing)
+            self.pass?()
         }
-        waiter?.resume()
     }
 
-    private func timerFired(deadlineNanos: UInt64) {
-        lock.withLock {
-            if timerDeadlineNanos == deadlineNanos {
-                timer = nil
-                timerDeadlineNanos = .max
+    /// Makes sure a pass runs by `deadlineNanos` (monotonic, as `NIODeadline.uptimeNanoseconds`). A timer set for an
+    /// earlier deadline is kept: it wakes the sender early, which is harmless.
+    func wake(atNanos deadlineNanos: UInt64) {
+        eventLoop.preconditionInEventLoop()
+        guard deadlineNanos < timerDeadlineNanos else { return }
+        timer?.cancel()
+        timerDeadlineNanos = deadlineNanos
+        timer = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(min(deadlineNanos, UInt64(Int64.max)))) {
+            if self.timerDeadlineNanos == deadlineNanos {
+                self.timer = nil
+                self.timerDeadlineNanos = .max
             }
+            self.signal()
         }
-        signal()
     }
 
-    /// Waits for a signal, at most until `untilNanos` (monotonic, as `NIODeadline.uptimeNanoseconds`) when given.
-    func wait(untilNanos deadline: UInt64?) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let immediate: Bool = lock.withLock {
-                if signaled {
-                    signaled = false
-                    return true
-                }
-                waiter = continuation
-                // An existing timer at or before the deadline wakes us in time (perhaps early, which is harmless).
-                if let deadline, deadline < timerDeadlineNanos {
-                    timer?.cancel()
-                    timerDeadlineNanos = deadline
-                    timer = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(min(deadline, UInt64(Int64.max)))) {
-                        [weak self] in self?.timerFired(deadlineNanos: deadline)
-                    }
-                }
-                return false
-            }
-            if immediate { continuation.resume() }
-        }
+    /// Cancels the timer (the sender stopped).
+    func cancelTimer() {
+        eventLoop.preconditionInEventLoop()
+        timer?.cancel()
+        timer = nil
+        timerDeadlineNanos = .max
     }
 }
