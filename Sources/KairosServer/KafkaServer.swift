@@ -1,5 +1,6 @@
 import Atomics
 import KairosBroker
+import KairosStorage
 import Logging
 import NIOCore
 import NIOPosix
@@ -32,7 +33,9 @@ public final class KafkaServer: Service, Sendable {
         self.broker = broker
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: config.networkThreads)
-        self.metrics = ServerMetrics(threads: config.networkThreads)
+        self.metrics = ServerMetrics(
+            threads: config.networkThreads,
+            logFlush: config.broker.log.flushObserver as? LogFlushMetrics ?? LogFlushMetrics())
         self.stopRequested = group.next().makePromise(of: Void.self)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import KairosBroker
+import KairosStorage
 import NIOCore
 
 /// The transport's settings plus the broker's, from Kafka server properties.
@@ -32,6 +33,9 @@ public struct ServerConfig: Sendable {
     /// Builds the configuration; throws `ConfigError` naming the bad key.
     public init(properties: [String: String]) throws {
         broker = try BrokerConfig(properties: properties)
+        // Every partition log's config derives from broker.log, so this one observer hears all their flushes;
+        // KafkaServer exports it (ServerMetrics.logFlush).
+        broker.log.flushObserver = LogFlushMetrics()
         if let listeners = properties["listeners"] {
             let (host, port) = try ServerConfig.parseListener(listeners, key: "listeners")
             self.host = host.isEmpty ? "0.0.0.0" : host

@@ -169,8 +169,10 @@ final class LogSegment {
 
     // MARK: Durability
 
-    /// fsyncs the log (and, for a sealed segment, its index files).
-    func sync() throws {
+    /// fsyncs the log (and, for a sealed segment, its index files); true when there was anything to sync.
+    @discardableResult
+    func sync() throws -> Bool {
+        let hadWork = needsSync || sealedIndexesNeedSync
         if needsSync {
             try writePendingIndexEntries()
             try Posix.syncData(fd, logPath)
@@ -184,6 +186,7 @@ final class LogSegment {
             }
             sealedIndexesNeedSync = false
         }
+        return hadWork
     }
 
     /// Writes buffered index entries and releases the descriptors.

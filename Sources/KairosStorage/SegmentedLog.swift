@@ -276,8 +276,11 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
     }
 
     private func flushLocked(now: Int64) throws {
+        let observer = config.flushObserver
+        let startNanos = observer == nil ? 0 : NIODeadline.now().uptimeNanoseconds
+        var synced = directoryNeedsSync
         for segment in segments where segment.needsSync || segment.isSealed {
-            try segment.sync()
+            if try segment.sync() { synced = true }
         }
         if directoryNeedsSync {
             try Posix.syncDirectory(directory)
@@ -285,6 +288,9 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
         }
         unflushedRecords = 0
         lastFlushMs = max(lastFlushMs, now)
+        if synced, let observer {
+            observer.logFlushed(nanos: Int64(NIODeadline.now().uptimeNanoseconds - startNanos))
+        }
     }
 
     private func closeLocked() throws {

@@ -56,6 +56,67 @@ final class MetricsEndpointTests: XCTestCase {
         _ = try? await task.value
     }
 
+    func testLogFlushLatencyCountsEveryForcedFlush() async throws {
+        let directory = NSTemporaryDirectory() + "kairos-flush-metrics-test-\(UInt64.random(in: 0...UInt64.max))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = try ServerConfig(properties: [
+            "listeners": "PLAINTEXT://127.0.0.1:0", "log.dirs": directory, "metrics.listener": "127.0.0.1:0",
+            "log.flush.interval.messages": "1",
+        ])
+        var logger = Logger(label: "flush-metrics-test")
+        logger.logLevel = .critical
+        let broker = try Broker(
+            config: config.broker,
+            logFactory: try DiskLogFactory(directory: directory, defaultConfig: config.broker.log, logger: logger),
+            logger: logger, clock: { Int64(Date().timeIntervalSince1970 * 1000) }, randomId: { KafkaUUID(high: 1, low: 2) })
+        let server = KafkaServer(config: config, broker: broker, logger: logger)
+        let task = Task { try await server.run() }
+        defer { server.shutdown() }
+        for _ in 0..<500 where server.metricsEndpointPort == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
+        XCTAssertNotEqual(server.metricsEndpointPort, 0)
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = try TestClient.connect(port: server.port, group: group)
+        let create = try client.send(
+            CreateTopicsRequest(topics: [.init(name: "f", numPartitions: 1, replicationFactor: 1)], timeoutMs: 1000), version: 7)
+        _ = try client.receive(CreateTopicsResponse.self, version: 7, correlationId: create)
+        func produce(_ value: String) throws {
+            var builder = RecordBatchBuilder(baseTimestamp: 1_700_000_000_000)
+            builder.append(timestamp: 1_700_000_000_000, key: nil as ByteBuffer?, value: ByteBuffer(string: value))
+            let batch = try builder.finish(compression: .none)
+            let id = try client.send(
+                ProduceRequest(acks: 1, timeoutMs: 1000, topicData: [.init(name: "f", partitionData: [.init(index: 0, records: batch)])]),
+                version: 9)
+            let response = try client.receive(ProduceResponse.self, version: 9, correlationId: id)
+            XCTAssertEqual(response.responses.first?.partitionResponses.first?.errorCode, 0)
+        }
+
+        let before = try flushCount(in: try httpGet(port: server.metricsEndpointPort, path: "/metrics"))
+        for i in 0..<3 { try produce("record \(i)") }
+        let text = try httpGet(port: server.metricsEndpointPort, path: "/metrics")
+        client.close()
+        try await group.shutdownGracefully()
+
+        // log.flush.interval.messages=1: each one-record append is fsynced before it is acknowledged.
+        let after = try flushCount(in: text)
+        XCTAssertGreaterThanOrEqual(after - before, 3, text)
+        XCTAssertEqual(server.metrics.logFlush.flushCount, Int64(after))
+        XCTAssertTrue(text.contains("# TYPE kairos_log_flush_latency_seconds histogram"), text)
+        XCTAssertTrue(text.contains("kairos_log_flush_latency_seconds_bucket{le=\"+Inf\"} \(after)"), text)
+        let sumLine = text.split(separator: "\n").first { $0.hasPrefix("kairos_log_flush_latency_seconds_sum ") }
+        let sumSeconds = try XCTUnwrap(sumLine.flatMap { Double($0.split(separator: " ")[1]) }, text)
+        XCTAssertGreaterThan(sumSeconds, 0, "an fsync takes some time")
+        XCTAssertLessThan(sumSeconds / Double(after), 10, "mean flush under 10 s")
+        server.shutdown()
+        _ = try? await task.value
+    }
+
+    /// The value of `kairos_log_flush_latency_seconds_count` in a scrape.
+    private func flushCount(in text: String) throws -> Int {
+        let line = text.split(separator: "\n").first { $0.hasPrefix("kairos_log_flush_latency_seconds_count ") }
+        return try XCTUnwrap(line.flatMap { Int($0.split(separator: " ")[1]) }, text)
+    }
+
     /// A blocking HTTP/1.0 GET over a plain socket: the test should not trust the server's own stack.
     private func httpGet(port: Int, path: String) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

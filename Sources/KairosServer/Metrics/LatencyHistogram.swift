@@ -19,15 +19,21 @@ final class LatencyHistogram: Sendable {
 
     var count: Int64 { counts.reduce(0) { $0 + $1.load(ordering: .relaxed) } }
 
+    /// The recorded durations added up, in seconds.
+    var sumSeconds: Double { Double(sumNanos.load(ordering: .relaxed)) / 1e9 }
+
+    /// Appends the series; `labels` is "" or comma-separated `key="value"` pairs without braces.
     func render(name: String, labels: String, into out: inout String) {
+        let prefix = labels.isEmpty ? "" : labels + ","
+        let suffix = labels.isEmpty ? "" : "{\(labels)}"
         var cumulative: Int64 = 0
         for (i, bound) in LatencyHistogram.boundsSeconds.enumerated() {
             cumulative += counts[i].load(ordering: .relaxed)
-            out += "\(name)_bucket{\(labels),le=\"\(bound)\"} \(cumulative)\n"
+            out += "\(name)_bucket{\(prefix)le=\"\(bound)\"} \(cumulative)\n"
         }
         cumulative += counts[LatencyHistogram.boundsSeconds.count].load(ordering: .relaxed)
-        out += "\(name)_bucket{\(labels),le=\"+Inf\"} \(cumulative)\n"
-        out += "\(name)_sum{\(labels)} \(Double(sumNanos.load(ordering: .relaxed)) / 1e9)\n"
-        out += "\(name)_count{\(labels)} \(cumulative)\n"
+        out += "\(name)_bucket{\(prefix)le=\"+Inf\"} \(cumulative)\n"
+        out += "\(name)_sum\(suffix) \(sumSeconds)\n"
+        out += "\(name)_count\(suffix) \(cumulative)\n"
     }
 }

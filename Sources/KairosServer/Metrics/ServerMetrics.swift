@@ -5,8 +5,8 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// The broker's operational metrics, the ones seed 002 names for tuning (RequestQueueSize,
-/// NetworkProcessorAvgIdlePercent, UnderReplicatedPartitions, bytes in / out), plus request rates
-/// and latencies per API. Updated lock-free on the request path; rendered for Prometheus.
+/// NetworkProcessorAvgIdlePercent, UnderReplicatedPartitions, bytes in / out, log flush rate and time),
+/// plus request rates and latencies per API. Updated lock-free on the request path; rendered for Prometheus.
 public final class ServerMetrics: Sendable {
     private let requests: [Int16: ManagedAtomic<Int64>]
     private let latencies: [Int16: LatencyHistogram]
@@ -19,9 +19,13 @@ public final class ServerMetrics: Sendable {
     private let threads: Int
     private let startNanos: UInt64
     private let lastScrape: NIOLockedValueBox<(atNanos: UInt64, busyNanos: Int64)>
+    /// Every partition log's fsyncs, reported by storage.
+    public let logFlush: LogFlushMetrics
 
-    /// Metrics for a server with `threads` event loops.
-    public init(threads: Int) {
+    /// Metrics for a server with `threads` event loops; `logFlush` is the observer the broker's logs were
+    /// configured with (`LogConfig.flushObserver`).
+    public init(threads: Int, logFlush: LogFlushMetrics = LogFlushMetrics()) {
+        self.logFlush = logFlush
         var requests: [Int16: ManagedAtomic<Int64>] = [:]
         var latencies: [Int16: LatencyHistogram] = [:]
         for key in ApiKey.allCases {
@@ -74,6 +78,7 @@ public final class ServerMetrics: Sendable {
         out += "# TYPE kairos_uptime_seconds gauge\n"
         out += "kairos_uptime_seconds \(Double(now - startNanos) / 1e9)\n"
         renderRequests(into: &out)
+        logFlush.render(into: &out)
         renderTopics(broker: broker, into: &out)
         return out
     }
