@@ -68,6 +68,23 @@ final class RecordsBuilderTests: XCTestCase {
         XCTAssertEqual(try limited.finish(compression: .none), try plain.finish(compression: .none))
     }
 
+    func testSetProducerRewritesIdentityAndKeepsTheBatchValid() throws {
+        for codec in [CompressionCodec.none, .lz4] {
+            var builder = RecordBatchBuilder(baseTimestamp: 5, producerId: 1, producerEpoch: 0, baseSequence: 10)
+            for i in 0..<20 { builder.append(timestamp: 5 + Int64(i), key: nil, value: S.buffer("record \(i)")) }
+            var batch = try builder.finish(compression: codec)
+            RecordBatchRewriter.setProducer(id: 77, epoch: 3, baseSequence: 0, of: &batch)
+            let header = try RecordBatchValidator.validate(batch)
+            XCTAssertEqual(header.producerId, 77)
+            XCTAssertEqual(header.producerEpoch, 3)
+            XCTAssertEqual(header.baseSequence, 0)
+            XCTAssertEqual(header.recordCount, 20)
+            var input = batch
+            let decoded = try RecordBatch.decode(from: &input, maxDecompressedBytes: 1 << 20)
+            XCTAssertEqual(decoded.records.map { $0.value.map { String(buffer: $0) } }, (0..<20).map { "record \($0)" })
+        }
+    }
+
     func testRawPointerAppendEqualsByteBufferAppend() throws {
         var fromBuffers = RecordBatchBuilder(baseTimestamp: 7, isTransactional: false)
         var fromPointers = RecordBatchBuilder(baseTimestamp: 7)

@@ -148,3 +148,18 @@ enum RecordBatchEncoding {
         buffer.setInteger(crc, at: start + RecordBatchHeader.crcOffset, endianness: .big)
     }
 }
+
+/// Rewrites of a finished v2 batch in place.
+public enum RecordBatchRewriter {
+    /// Gives the batch at the reader index of `batch` another producer identity and base sequence, and reseals its
+    /// CRC. An idempotent producer that takes a new id or epoch renumbers the batches it still has to send.
+    /// - Precondition: `batch` holds one whole v2 batch.
+    public static func setProducer(id: Int64, epoch: Int16, baseSequence: Int32, of batch: inout ByteBuffer) {
+        let start = batch.readerIndex
+        precondition(batch.readableBytes >= RecordBatchHeader.size, "not a record batch")
+        batch.setInteger(id, at: start + RecordBatchHeader.producerIdOffset, endianness: .big)
+        batch.setInteger(epoch, at: start + RecordBatchHeader.producerEpochOffset, endianness: .big)
+        batch.setInteger(baseSequence, at: start + RecordBatchHeader.baseSequenceOffset, endianness: .big)
+        RecordBatchEncoding.seal(batchAt: start, of: &batch)
+    }
+}

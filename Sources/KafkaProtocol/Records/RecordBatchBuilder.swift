@@ -7,12 +7,13 @@ public struct RecordBatchBuilder: Sendable {
     private let allocator: ByteBufferAllocator
     /// The base of the records' timestamp deltas: the first record's timestamp, as producers use it.
     public let baseTimestamp: Int64
-    /// The idempotent producer's id, -1 for none.
-    public let producerId: Int64
+    /// The idempotent producer's id, -1 for none. Settable until `finish`: a producer that changes its identity
+    /// renumbers the batches it has not sent yet.
+    public var producerId: Int64
     /// The producer's epoch, -1 for none.
-    public let producerEpoch: Int16
+    public var producerEpoch: Int16
     /// The first record's sequence number, -1 for none.
-    public let baseSequence: Int32
+    public var baseSequence: Int32
     /// True for a transactional producer's batch.
     public let isTransactional: Bool
     /// The largest timestamp appended so far.

@@ -49,6 +49,9 @@ public struct RecordBatchHeader: Sendable, Hashable {
     public static let crcOffset = 17
     public static let attributesOffset = 21
     public static let maxTimestampOffset = 35
+    public static let producerIdOffset = 43
+    public static let producerEpochOffset = 51
+    public static let baseSequenceOffset = 53
 
     /// The attribute bits.
     public static let compressionMask: Int16 = 0x07

@@ -64,7 +64,7 @@ final class ProducerBatch: @unchecked Sendable {
     /// Monotonic time before which a retry must not go out.
     var retryNotBeforeNanos: UInt64 = 0
     /// The sequence number of its first record (idempotent producers), -1 otherwise.
-    let baseSequence: Int32
+    private(set) var baseSequence: Int32
 
     init(queue: RecordAccumulator.PartitionQueue, createdNanos: UInt64, baseTimestamp: Int64, producerId: Int64,
          producerEpoch: Int16, baseSequence: Int32, capacityBytes: Int) {
@@ -104,6 +104,55 @@ final class ProducerBatch: @unchecked Sendable {
         let bytes = try builder.finish(compression: compression)
         encoded = bytes
         return bytes
+    }
+
+    /// Renumbers the batch for a new producer identity (idempotent producers), in its bytes too if it was sealed.
+    func setProducer(id: Int64, epoch: Int16, baseSequence: Int32) {
+        self.baseSequence = baseSequence
+        if var bytes = encoded {
+            encoded = nil
+            RecordBatchRewriter.setProducer(id: id, epoch: epoch, baseSequence: baseSequence, of: &bytes)
+            encoded = bytes
+        } else {
+            builder.producerId = id
+            builder.producerEpoch = epoch
+            builder.baseSequence = baseSequence
+        }
+    }
+
+    /// The batch's records in smaller batches of at most `maxBytes` each (one record at least), for a broker that
+    /// refused it as too large. Each record keeps its waiter, timestamp and `buffer.memory` share; the new batches
+    /// keep this one's creation time, so `delivery.timeout.ms` still counts from the first append.
+    func split(maxBytes: Int, compression: CompressionCodec) throws -> [ProducerBatch] {
+        var bytes = try finish(compression: compression)
+        let decoded = try RecordBatch.decode(from: &bytes, maxDecompressedBytes: Int(Int32.max))
+        var waitersByIndex: [Int: Waiter] = [:]
+        for waiter in waiters { waitersByIndex[waiter.index] = waiter }
+        var parts: [ProducerBatch] = []
+        var reservedLeft = reservedBytes
+        for (index, record) in decoded.records.enumerated() {
+            let timestamp = decoded.timestamp(of: record)
+            let part = ProducerRecord(topic: topicPartition.topic, partition: topicPartition.partition,
+                                      key: record.key, value: record.value, headers: record.headers)
+            let share = min(reservedLeft, part.estimatedSizeBytes)
+            let completion = waitersByIndex[index]?.completion ?? .none
+            if let last = parts.last, last.append(part, timestamp: timestamp, reserved: share, completion: completion,
+                                                  limitBytes: maxBytes) != nil {
+                reservedLeft -= share
+                continue
+            }
+            let batch = ProducerBatch(queue: queue, createdNanos: createdNanos, baseTimestamp: timestamp,
+                                      producerId: decoded.producerId, producerEpoch: decoded.producerEpoch,
+                                      baseSequence: baseSequence, capacityBytes: maxBytes)
+            batch.isClosed = true
+            _ = batch.append(part, timestamp: timestamp, reserved: share, completion: completion, limitBytes: .max)
+            reservedLeft -= share
+            parts.append(batch)
+        }
+        // Whatever the estimates left over stays reserved by the last part, so the budget balances when all are done.
+        parts.last?.reservedBytes += reservedLeft
+        waiters = []
+        return parts
     }
 
     /// Tells every record's waiter the outcome.

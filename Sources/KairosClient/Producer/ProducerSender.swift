@@ -19,6 +19,7 @@ final class ProducerSender: @unchecked Sendable {
     private var nextRefreshNanos: UInt64 = 0
     private var stopping = false
     private var stopped = false
+    private var fetchingProducerId = false
     /// Open connections by leader; a missing or closed one is opened by a task.
     private var connections: [Int32: BrokerConnection] = [:]
     /// Requests built while their leader's connection opens, in order.
@@ -87,6 +88,7 @@ final class ProducerSender: @unchecked Sendable {
                 fail(batch, .timedOut("delivery.timeout.ms=\(config.deliveryTimeoutMs) passed before \(batch.topicPartition) was delivered\(last)"),
                      wasInFlight: false)
             }
+            if drained.fetchProducerId { fetchNewProducerId() }
             var nextCheck = drained.nextCheckNanos
             if !drained.topicsNeedingMetadata.isEmpty {
                 if let retryAt = refreshMetadata(drained.topicsNeedingMetadata) {
@@ -274,28 +276,89 @@ final class ProducerSender: @unchecked Sendable {
         metrics.recordErrors(batch.recordCount)
         batch.fail(error)
         accumulator.batchDone(batch, wasInFlight: wasInFlight)
+        // Its sequence numbers will never reach the broker: later batches of its partition would meet a gap.
+        if config.enableIdempotence && !stopping { accumulator.requireNewProducerId() }
     }
 
     /// Retries while the error allows it, `retries` are left and `delivery.timeout.ms` has room for the backoff.
     private func retryOrFail(_ batch: ProducerBatch, _ error: KafkaClientError) {
-        // OUT_OF_ORDER_SEQUENCE_NUMBER is expected after an earlier batch failed; alone, it is fatal.
-        let idempotentGap = config.enableIdempotence && error.errorCode == .outOfOrderSequenceNumber
-            && accumulator.hasEarlierUnacknowledged(than: batch)
-        let retriable = error.isRetriable || idempotentGap
         let nowNanos = now()
         let backoffNanos = UInt64(config.client.retryBackoffMs) * 1_000_000
         let deadline = batch.createdNanos &+ UInt64(config.deliveryTimeoutMs) * 1_000_000
-        guard retriable, batch.attempts <= config.client.retries, nowNanos &+ backoffNanos < deadline else {
+        let inTime = batch.attempts <= config.client.retries && nowNanos &+ backoffNanos < deadline
+        let code = error.errorCode
+        // Too large for the broker: sent again in halves (Kafka's producer does the same); one record cannot be split.
+        if inTime, code == .messageTooLarge || code == .recordListTooLarge, batch.recordCount > 1 {
+            do {
+                let parts = try batch.split(maxBytes: min(config.batchSizeBytes, batch.sizeBytes / 2),
+                                            compression: config.compression)
+                logger.debug("\(batch.topicPartition): batch of \(batch.recordCount) records too large, split in \(parts.count)")
+                accumulator.requeue(batch, splitInto: parts, notBeforeNanos: nowNanos)
+                // The parts need sequence numbers of their own: renumber everything under a new producer id.
+                accumulator.requireNewProducerId()
+                return
+            } catch {
+                return fail(batch, .protocolViolation("cannot split \(batch.topicPartition)'s batch: \(error)"), wasInFlight: true)
+            }
+        }
+        var retriable = error.isRetriable
+        if config.enableIdempotence {
+            if code == .outOfOrderSequenceNumber {
+                // Expected after an earlier batch failed or while the producer renews its id; alone, the broker and
+                // this producer disagree about the sequence: a new producer id restarts the sequences at 0.
+                if !accumulator.hasEarlierUnacknowledged(than: batch) && !accumulator.isWaitingForNewProducerId {
+                    accumulator.requireNewProducerId()
+                }
+                retriable = true
+            } else if code == .unknownProducerId || code == .invalidProducerEpoch {
+                // The broker forgot this producer (its records were deleted) or it was fenced: renew the id and resend.
+                accumulator.requireNewProducerId()
+                retriable = true
+            }
+        }
+        guard retriable, inTime else {
             fail(batch, error, wasInFlight: true)
             return
         }
         logger.debug("retrying \(batch.topicPartition) after \(error)")
         batch.lastError = error
-        if error.errorCode != .outOfOrderSequenceNumber {
+        if code != .outOfOrderSequenceNumber && code != .unknownProducerId && code != .invalidProducerEpoch {
             // Leaders move, topics appear: look again before the retry goes out.
             cluster.invalidateMetadataAge()
             staleTopics.insert(batch.topicPartition.topic)
         }
         accumulator.requeue(batch, notBeforeNanos: nowNanos &+ backoffNanos)
+    }
+
+    /// Asks the cluster for a new producer id (one request at a time, retried after `retry.backoff.ms`); the
+    /// accumulator then renumbers what is queued and sending resumes.
+    private func fetchNewProducerId() {
+        guard !fetchingProducerId else { return }
+        fetchingProducerId = true
+        let cluster = self.cluster, config = self.config, logger = self.logger
+        Task {
+            let outcome: Result<InitProducerIdResponse, Error>
+            do {
+                let connection = try await cluster.anyConnection()
+                let response = try await connection.send(InitProducerIdRequest(
+                    transactionalId: nil, transactionTimeoutMs: Int32(clamping: config.deliveryTimeoutMs),
+                    producerId: -1, producerEpoch: -1))
+                if response.errorCode != 0 { throw KafkaClientError.broker(ErrorCode(response.errorCode)) }
+                outcome = .success(response)
+            } catch {
+                outcome = .failure(error)
+            }
+            self.eventLoop.execute {
+                self.fetchingProducerId = false
+                switch outcome {
+                case .success(let response):
+                    logger.debug("new producer id \(response.producerId), epoch \(response.producerEpoch)")
+                    self.accumulator.setNewProducerId(response.producerId, epoch: response.producerEpoch)
+                case .failure(let error):
+                    logger.debug("InitProducerId failed: \(error); retrying")
+                    self.wakeup.wake(atNanos: self.now() &+ UInt64(max(config.client.retryBackoffMs, 1)) * 1_000_000)
+                }
+            }
+        }
     }
 }

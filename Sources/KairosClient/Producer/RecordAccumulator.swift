@@ -106,6 +106,10 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     private var closing = false
     private var producerId: Int64 = -1
     private var producerEpoch: Int16 = -1
+    /// An idempotent producer whose sequences can no longer line up (a batch failed for good, the broker forgot the
+    /// producer, a batch had to be split) takes a new producer id: nothing is sent from the request until every
+    /// request in flight has come back, then the sender fetches the id and `setNewProducerId` renumbers what is queued.
+    private var needsNewProducerId = false
     /// The monotonic time by which the sender looks at the queues again without being woken: 0 while it is
     /// running (or a wake is on its way, or a response it waits for will wake it), `.max` when it sleeps
     /// without a deadline.
@@ -461,6 +465,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         var topicsNeedingMetadata: Set<String> = []
         /// Batches that outlived `delivery.timeout.ms` before being sent (already removed).
         var expired: [ProducerBatch] = []
+        /// Nothing is in flight and a new producer id is needed: fetch it, then call `setNewProducerId`.
+        var fetchProducerId = false
     }
 
     /// Takes the batches that are ready (full, lingered, flushing, closing, or memory is short) and whose leader
@@ -500,6 +506,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                     drained.nextCheckNanos = min(drained.nextCheckNanos ?? .max, first.retryNotBeforeNanos)
                     continue
                 }
+                // While a new producer id is pending, nothing new goes out under the old one.
+                if needsNewProducerId { continue }
                 let partitionLimit = isIdempotent && queue.retrying ? 1 : maxInFlight
                 guard queue.inFlight < partitionLimit else {
                     waitsForResponse = true
@@ -523,6 +531,9 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                 if isIdempotent { queue.inFlightSequences.append(first.baseSequence) }
                 requestBytes[leader, default: 0] += size
                 drained.byLeader[leader, default: []].append(first)
+            }
+            if needsNewProducerId {
+                if allQueues.allSatisfy({ $0.inFlight == 0 }) { drained.fetchProducerId = true } else { waitsForResponse = true }
             }
             // The sender drains again at once after sending, and a response it waits for wakes it; otherwise it
             // sleeps until the next linger deadline, and appends wake it only for what is ready sooner.
@@ -581,6 +592,63 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             queue.batches.insert(batch, at: index)
             queue.queuedBytes += batch.reservedBytes
             if isIdempotent { queue.retrying = true }
+            senderLooksAtNanos = 0
+        }
+        wake()
+    }
+
+    /// An idempotent producer's sequences have a gap it cannot close: ask for a new producer id (see
+    /// `needsNewProducerId`). Does nothing for other producers or while closing without anything left to send.
+    func requireNewProducerId() {
+        guard isIdempotent else { return }
+        lock.withLock {
+            needsNewProducerId = true
+            senderLooksAtNanos = 0
+        }
+        wake()
+    }
+
+    /// True while a new producer id is pending.
+    var isWaitingForNewProducerId: Bool { lock.withLock { needsNewProducerId } }
+
+    /// Takes the new producer id and renumbers every queued batch of every partition from sequence 0.
+    func setNewProducerId(_ id: Int64, epoch: Int16) {
+        lock.withLock {
+            producerId = id
+            producerEpoch = epoch
+            for queue in allQueues {
+                var sequence: Int32 = 0
+                for batch in queue.batches {
+                    batch.setProducer(id: id, epoch: epoch, baseSequence: sequence)
+                    if batch.isClosed { sequence = Self.sequence(sequence, plus: batch.recordCount) }
+                }
+                queue.nextSequence = sequence
+                queue.inFlightSequences = []
+                // The first batch under the new id goes alone: a broker that does not know the id yet takes any
+                // first sequence, so a later batch must not get there before it.
+                queue.retrying = !queue.batches.isEmpty
+            }
+            needsNewProducerId = false
+            senderLooksAtNanos = 0
+        }
+        wake()
+    }
+
+    /// A sent batch the broker refused as too large goes back to the front of its queue as `parts` (in order).
+    func requeue(_ batch: ProducerBatch, splitInto parts: [ProducerBatch], notBeforeNanos: UInt64) {
+        lock.withLock {
+            let queue = batch.queue
+            queue.inFlight -= 1
+            if let index = queue.inFlightSequences.firstIndex(of: batch.baseSequence) {
+                queue.inFlightSequences.remove(at: index)
+            }
+            for part in parts { part.retryNotBeforeNanos = notBeforeNanos }
+            let index = isIdempotent
+                ? (queue.batches.firstIndex { $0.baseSequence > batch.baseSequence } ?? queue.batches.count)
+                : 0
+            queue.batches.insert(contentsOf: parts, at: index)
+            queue.queuedBytes += batch.reservedBytes
+            incompleteBatches += parts.count - 1
             senderLooksAtNanos = 0
         }
         wake()
