@@ -80,7 +80,8 @@ class Broker:
     at the same address. stdout and stderr of every run are appended to `log_path`.
     """
 
-    def __init__(self, workdir: Path, overrides: dict[str, str] | None = None, port: int | None = None):
+    def __init__(self, workdir: Path, overrides: dict[str, str] | None = None, port: int | None = None,
+                 advertised_port: int | None = None):
         self.kind = KIND
         self.overrides = dict(overrides or {})
         if self.kind == "tansu" and self.overrides:
@@ -91,6 +92,8 @@ class Broker:
         self.log_dir.mkdir(exist_ok=True)
         self.log_path = self.workdir / "broker.log"
         self.port = port or free_port()
+        # What Metadata tells clients to connect to: another port when a proxy sits in front.
+        self.advertised_port = advertised_port or self.port
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 
@@ -111,11 +114,11 @@ class Broker:
 
     def command(self) -> list[str]:
         if self.kind == "tansu":
-            url = f"tcp://127.0.0.1:{self.port}"
-            return [tansu_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url]
+            return [tansu_bin(), "broker", "--listener-url", f"tcp://127.0.0.1:{self.port}",
+                    "--advertised-listener-url", f"tcp://127.0.0.1:{self.advertised_port}"]
         props = {
             "listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.advertised_port}",
             "log.dirs": str(self.log_dir),
         }
         props.update(self.overrides)

@@ -4,6 +4,7 @@ Brokers:
   `broker`          one broker shared by the tests of a module (each test uses its own topic)
   `broker_factory`  starts brokers for one test, with Kafka server properties as overrides
   `fresh_broker`    a broker of its own for one test (restart / kill -9 tests)
+  `proxied_broker`  a broker of its own behind a `FaultProxy` it advertises: (broker, proxy)
 
 Markers:
   `slow`                 takes several seconds (kill -9, restarts); runs by default
@@ -25,6 +26,7 @@ import pytest
 
 import brokers
 from brokers import Broker
+from faultproxy import FaultProxy
 
 atexit.register(brokers.kill_all_left_over)
 
@@ -109,6 +111,21 @@ def broker_factory(tmp_path_factory):
 @pytest.fixture
 def fresh_broker(broker_factory):
     return broker_factory()
+
+
+@pytest.fixture
+def proxied_broker(tmp_path_factory):
+    """A broker of this test's own that advertises a fault-injecting proxy in front of it, so every
+    client connection after bootstrap goes through the proxy: yields (broker, proxy)."""
+    port = brokers.free_port()
+    proxy = FaultProxy(port)
+    b = Broker(tmp_path_factory.mktemp("broker"), port=port, advertised_port=proxy.port)
+    try:
+        b.start()
+        yield b, proxy
+    finally:
+        proxy.close()
+        b.close()
 
 
 # ---------------------------------------------------------------- names

@@ -70,6 +70,21 @@ def test_librdkafka_producer_to_swift_consumer(broker, topic, codec):
     assert out.splitlines() == [f"k{i}|from librdkafka {i}" for i in range(80)]
 
 
+@pytest.mark.parametrize("codec", CODECS)
+def test_swift_producer_to_swift_consumer(broker, topic, codec):
+    """The Swift client on both ends: what it compresses it reads back, keys, offsets and order kept."""
+    create_topic(broker, topic, partitions=1)
+    sent = lines(150, f"swift-{codec}-")
+    ok(kairos("produce", "--bootstrap-server", broker.bootstrap, "--topic", topic,
+              "--property", "parse.key=true", "--property", "key.separator=:",
+              "--producer-property", f"compression.type={codec}", "--producer-property", "linger.ms=5",
+              stdin="".join(f"{k}:{v}\n" for k, v in sent)))
+    out = ok(kairos("consume", "--bootstrap-server", broker.bootstrap, "--topic", topic, "--from-beginning",
+                    "--max-messages", str(len(sent)), "--property", "print.key=true", "--property", "print.offset=true",
+                    "--property", "key.separator=|", "--timeout-ms", "20000"))
+    assert out.splitlines() == [f"Offset:{i}|{k}|{v}" for i, (k, v) in enumerate(sent)]
+
+
 def test_swift_consumer_exits_after_max_messages_across_partitions(broker, topic):
     create_topic(broker, topic, partitions=3)
     for p in range(3):

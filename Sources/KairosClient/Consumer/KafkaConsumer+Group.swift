@@ -18,9 +18,24 @@ extension KafkaConsumer {
     public func commit(_ offsets: [TopicPartition: Int64]) async throws {
         try checkOpen()
         guard config.groupId != nil else { throw KafkaClientError.invalidConfiguration("commit needs group.id") }
+        if let fenced { throw fenced }
         guard !offsets.isEmpty else { return }
         let groupId = self.groupId, generation = generationId, member = memberId, instance = config.groupInstanceId
         let cluster = self.cluster
+        do {
+            try await commitOnce(offsets, groupId: groupId, generation: generation, member: member, instance: instance,
+                                 cluster: cluster)
+        } catch let error as KafkaClientError where error.errorCode == .fencedInstanceId {
+            markFenced()
+            throw fenced ?? error
+        }
+        lastAutoCommit = .now
+    }
+
+    private nonisolated func commitOnce(
+        _ offsets: [TopicPartition: Int64], groupId: String, generation: Int32, member: String, instance: String?,
+        cluster: KafkaCluster
+    ) async throws {
         try await cluster.withRetries("OffsetCommit") {
             let connection = try await cluster.coordinatorConnection(group: groupId)
             let topics = Dictionary(grouping: offsets, by: { $0.key.topic }).sorted { $0.key < $1.key }.map { topic, entries in
@@ -40,7 +55,21 @@ extension KafkaConsumer {
                 }
             }
         }
-        lastAutoCommit = .now
+    }
+
+    /// This static member was replaced by another with its `group.instance.id`: it stops heartbeating, gives up
+    /// its partitions and fails every later poll and commit (Kafka's FencedInstanceIdException is fatal too).
+    func markFenced() {
+        guard fenced == nil else { return }
+        let instance = config.groupInstanceId ?? ""
+        fenced = KafkaClientError.broker(
+            .fencedInstanceId, message: "group.instance.id \(instance) of group \(groupId) was taken by another member")
+        heartbeatTask?.cancel()
+        heartbeatTask = nil
+        memberId = ""
+        generationId = -1
+        needsRejoin = false
+        setAssignment([])
     }
 
     /// The committed offsets of `group.id` for these partitions; -1 where nothing is committed.
@@ -130,10 +159,12 @@ extension KafkaConsumer {
                 switch code {
                 case .memberIdRequired, .rebalanceInProgress:
                     continue
-                case .unknownMemberId, .illegalGeneration, .fencedInstanceId:
+                case .fencedInstanceId:
+                    markFenced()
+                    throw fenced ?? error
+                case .unknownMemberId, .illegalGeneration:
                     memberId = ""
                     generationId = -1
-                    if code == .fencedInstanceId { throw error }
                     continue
                 default:
                     if Self.coordinatorErrors.contains(code) || code.isRetriable, ContinuousClock.now < deadline {
@@ -253,7 +284,8 @@ extension KafkaConsumer {
             switch code {
             case .none: break
             case .rebalanceInProgress: needsRejoin = true
-            case .unknownMemberId, .illegalGeneration, .fencedInstanceId:
+            case .fencedInstanceId: markFenced()
+            case .unknownMemberId, .illegalGeneration:
                 memberId = code == .unknownMemberId ? "" : memberId
                 generationId = -1
                 needsRejoin = true
@@ -266,10 +298,17 @@ extension KafkaConsumer {
         }
     }
 
-    /// Leaves the group so its partitions move to the others at once.
+    /// Leaves the group so its partitions move to the others at once. A static member (with `group.instance.id`)
+    /// sends no LeaveGroup, as in Kafka: the coordinator keeps its place for `session.timeout.ms`, so a restarted
+    /// process with the same instance id gets its partitions back without a rebalance of the others.
     func leaveGroup() async {
         heartbeatTask?.cancel()
         heartbeatTask = nil
+        if config.groupInstanceId != nil {
+            memberId = ""
+            generationId = -1
+            return
+        }
         guard config.groupId != nil, !memberId.isEmpty else { return }
         let groupId = self.groupId
         if let connection = try? await cluster.coordinatorConnection(group: groupId) {

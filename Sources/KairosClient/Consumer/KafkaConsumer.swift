@@ -31,6 +31,9 @@ public actor KafkaConsumer {
     var heartbeatTask: Task<Void, Never>?
     var lastAutoCommit = ContinuousClock.now
     var closed = false
+    /// Set once the coordinator fenced this static member (another process took its `group.instance.id`): fatal,
+    /// as in Kafka, so that two processes never take the instance id from each other in turn.
+    var fenced: KafkaClientError?
 
     /// Makes a consumer with its own connections; nothing connects until the first call.
     public init(config: ConsumerConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -79,6 +82,14 @@ public actor KafkaConsumer {
 
     /// The partitions this consumer reads now.
     public var assignedPartitions: [TopicPartition] { assignment }
+
+    /// Its place in the group (generation and member id), nil without `group.id`.
+    public var groupMetadata: ConsumerGroupMetadata? {
+        config.groupId.map {
+            ConsumerGroupMetadata(groupId: $0, generationId: generationId, memberId: memberId,
+                                  groupInstanceId: config.groupInstanceId)
+        }
+    }
 
     func setAssignment(_ partitions: [TopicPartition]) {
         let keep = Set(partitions)
@@ -143,9 +154,11 @@ public actor KafkaConsumer {
     // MARK: Polling
 
     /// Returns the next records (at most `max.poll.records`), waiting up to `timeoutMs` for some; may return none.
-    /// Joins or rejoins the group when needed, and commits when auto commit is due.
+    /// Joins or rejoins the group when needed, and commits when auto commit is due. A static member that another
+    /// process with its `group.instance.id` replaced throws FENCED_INSTANCE_ID from then on.
     public func poll(timeoutMs: Int = 1_000) async throws -> [ConsumerRecord] {
         try checkOpen()
+        if let fenced { throw fenced }
         if subscription != nil && (needsRejoin || generationId < 0) { try await joinGroup() }
         try await autoCommitIfDue()
         if bufferedIndex == buffered.count {

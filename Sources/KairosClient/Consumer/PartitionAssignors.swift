@@ -123,11 +123,21 @@ public enum PartitionAssignors {
                 owner[tp] = (member.memberId, member.subscription.generationId)
             }
         }
-        let maxShare = (all.count + ordered.count - 1) / ordered.count
+        // Balanced means shares differ by one at most: every member gets `minShare`, and only `all.count % members`
+        // of them one more. Letting each member keep up to the rounded-up share would starve a newcomer (two
+        // members owning 2 + 2 of 4 partitions would both keep them and a third would get none).
+        let minShare = all.count / ordered.count
+        var extraShares = all.count % ordered.count
         var assigned: Set<TopicPartition> = []
         // 1. Keep owned partitions, up to the balanced share.
         for member in ordered {
-            let kept = all.filter { owner[$0]?.member == member.memberId }.prefix(maxShare)
+            let owned = all.filter { owner[$0]?.member == member.memberId }
+            var keep = min(owned.count, minShare)
+            if owned.count > minShare && extraShares > 0 {
+                keep += 1
+                extraShares -= 1
+            }
+            let kept = owned.prefix(keep)
             result[member.memberId]!.append(contentsOf: kept)
             assigned.formUnion(kept)
         }
