@@ -25,9 +25,14 @@ extension KafkaConsumer {
         do {
             try await commitOnce(offsets, groupId: groupId, generation: generation, member: member, instance: instance,
                                  cluster: cluster)
-        } catch let error as KafkaClientError where error.errorCode == .fencedInstanceId {
-            markFenced()
-            throw fenced ?? error
+        } catch {
+            // Written without a `catch let ... where` pattern: that form crashes the 6.3 optimizer here (ownership
+            // verification in CopyPropagation) in release builds.
+            if (error as? KafkaClientError)?.errorCode == .fencedInstanceId {
+                markFenced()
+                if let fenced { throw fenced }
+            }
+            throw error
         }
         lastAutoCommit = .now
     }
