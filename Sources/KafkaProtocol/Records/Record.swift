@@ -81,15 +81,7 @@ public struct Record: Sendable, Hashable {
         }
         var headers: [RecordHeader] = []
         headers.reserveCapacity(headerCount)
-        for _ in 0..<headerCount {
-            let keyLength = Int(try body.readVarInt())
-            guard keyLength >= 0 else { throw KafkaProtocolError.invalid("negative header key length") }
-            guard let keyBytes = body.readSlice(length: keyLength) else { throw KafkaProtocolError.truncated }
-            guard let headerKey = keyBytes.getString(at: keyBytes.readerIndex, length: keyLength),
-                  headerKey.utf8.count == keyLength
-            else { throw KafkaProtocolError.invalid("header key is not UTF-8") }
-            headers.append(RecordHeader(key: headerKey, value: try RecordWire.readNullable(from: &body)))
-        }
+        for _ in 0..<headerCount { headers.append(try RecordWire.readHeader(from: &body)) }
         guard body.readableBytes == 0 else {
             throw KafkaProtocolError.invalid("\(body.readableBytes) bytes left inside a record")
         }
@@ -151,6 +143,17 @@ enum RecordWire {
             buffer.writeString(header.key)
             writeNullable(header.value, to: &buffer)
         }
+    }
+
+    /// Reads one record header: a UTF-8 key and a nullable value.
+    static func readHeader(from buffer: inout ByteBuffer) throws -> RecordHeader {
+        let keyLength = Int(try buffer.readVarInt())
+        guard keyLength >= 0 else { throw KafkaProtocolError.invalid("negative header key length") }
+        guard let keyBytes = buffer.readSlice(length: keyLength) else { throw KafkaProtocolError.truncated }
+        guard let headerKey = keyBytes.getString(at: keyBytes.readerIndex, length: keyLength),
+              headerKey.utf8.count == keyLength
+        else { throw KafkaProtocolError.invalid("header key is not UTF-8") }
+        return RecordHeader(key: headerKey, value: try readNullable(from: &buffer))
     }
 
     static func readNullable(from buffer: inout ByteBuffer) throws -> ByteBuffer? {

@@ -21,6 +21,8 @@ public actor KafkaConsumer {
     var paused: Set<TopicPartition> = []
     private var buffered: [ConsumerRecord] = []
     private var bufferedIndex = 0
+    /// The fetch sent ahead, if any (see `fetch(maxWaitMs:)`).
+    private var prefetch: Prefetch?
 
     // Group membership.
     var subscription: [String]?
@@ -168,11 +170,21 @@ public actor KafkaConsumer {
             bufferedIndex = 0
         }
         let end = min(buffered.count, bufferedIndex + config.maxPollRecords)
-        let batch = Array(buffered[bufferedIndex..<end])
+        // The whole buffer goes out as it is (no copy of every record) when it fits in one poll.
+        let batch = bufferedIndex == 0 && end == buffered.count ? buffered : Array(buffered[bufferedIndex..<end])
         bufferedIndex = end
-        // The position moves past what is returned; what stays buffered is returned next.
-        for record in batch {
-            positions[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1
+        // The position moves past what is returned; what stays buffered is returned next. A fetch's records come
+        // partition by partition, so the position is written once per run of one partition, not per record.
+        var index = 0
+        while index < batch.count {
+            let record = batch[index]
+            var last = index
+            while last + 1 < batch.count, batch[last + 1].partition == record.partition,
+                  batch[last + 1].topic == record.topic {
+                last += 1
+            }
+            positions[TopicPartition(topic: record.topic, partition: record.partition)] = batch[last].offset + 1
+            index = last + 1
         }
         if bufferedIndex == buffered.count {
             buffered = []
@@ -224,9 +236,21 @@ public actor KafkaConsumer {
             try? await commit()
         }
         closed = true
+        prefetch?.task.cancel()
+        prefetch = nil
         heartbeatTask?.cancel()
         heartbeatTask = nil
         if ownsCluster { await cluster.close() }
+    }
+
+    func takePrefetch() -> Prefetch? {
+        defer { prefetch = nil }
+        return prefetch
+    }
+
+    func setPrefetch(_ next: Prefetch) {
+        prefetch?.task.cancel()
+        prefetch = next
     }
 
     func checkOpen() throws {
