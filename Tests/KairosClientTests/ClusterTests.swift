@@ -38,30 +38,14 @@ final class ClusterTests: XCTestCase {
         }
         nodes.withLockedValue { $0 = started }
         // Create the topic in the backend log through a node.
-        let admin = KafkaAdmin(config: clientConfig(started[0]))
+        let admin = KafkaAdmin(config: started[0].testClientConfig)
         try await admin.createTopics([NewTopic(name: topic, partitions: 1)])
         await admin.close()
         return Cluster(backend: backend, nodes: started)
     }
 
-    private func clientConfig(_ node: ScriptedBroker) -> ClientConfig {
-        var config = ClientConfig()
-        config.bootstrapServers = [node.address]
-        config.retryBackoffMs = 10
-        config.requestTimeoutMs = 5000
-        config.defaultApiTimeoutMs = 5000
-        return config
-    }
-
-    private func producer(_ node: ScriptedBroker, _ properties: [String: String]) throws -> KafkaProducer {
-        var props = ["bootstrap.servers": node.address.description, "retry.backoff.ms": "10",
-                     "request.timeout.ms": "5000", "linger.ms": "0"]
-        props.merge(properties) { $1 }
-        return try KafkaProducer(config: ProducerConfig(properties: props))
-    }
-
     private func highWatermark(_ cluster: Cluster, topic: String) async throws -> Int64 {
-        let admin = KafkaAdmin(config: clientConfig(cluster.nodes[0]))
+        let admin = KafkaAdmin(config: cluster.nodes[0].testClientConfig)
         defer { Task { await admin.close() } }
         return try await admin.listOffsets([TopicPartition(topic: topic, partition: 0): .latest]).values.first!.offset
     }
@@ -72,7 +56,7 @@ final class ClusterTests: XCTestCase {
             node == leader ? .delegate : .respond(ProduceResponse(responses: [.init(
                 name: "moving", partitionResponses: [.init(index: 0, errorCode: ErrorCode.notLeaderOrFollower.rawValue)])]))
         }
-        let producer = try producer(cluster.nodes[0], [:])
+        let producer = try cluster.nodes[0].testProducer([:])
         for i in 0..<10 {
             let metadata = try await producer.send(ProducerRecord(topic: "moving", value: "a\(i)"))
             XCTAssertEqual(metadata.offset, Int64(i))
@@ -95,7 +79,7 @@ final class ClusterTests: XCTestCase {
         let cluster = try await makeCluster(topic: "failover", leader: leader) { node, leader in
             node == leader ? .delegate : .drop
         }
-        let producer = try producer(cluster.nodes[1], [:])
+        let producer = try cluster.nodes[1].testProducer([:])
         _ = try await producer.send(ProducerRecord(topic: "failover", value: "before"))
         // Node 1 "dies": its connections drop on Produce and the cluster elects node 2.
         leader.withLockedValue { $0 = 2 }
@@ -113,7 +97,7 @@ final class ClusterTests: XCTestCase {
             let n = produceCount.withLockedValue { $0 += 1; return $0 }
             return n % 3 == 1 ? .delegateThenDrop : .delegate
         }
-        let producer = try producer(cluster.nodes[0], ["enable.idempotence": "true", "acks": "all",
+        let producer = try cluster.nodes[0].testProducer(["enable.idempotence": "true", "acks": "all",
                                                        "max.in.flight.requests.per.connection": "5", "batch.size": "200"])
         let reports = NIOLockedValueBox<[DeliveryReport]>([])
         for i in 0..<200 {
@@ -127,7 +111,7 @@ final class ClusterTests: XCTestCase {
         XCTAssertGreaterThan(produceCount.withLockedValue { $0 }, 3, "some responses must have been lost")
         let end = try await highWatermark(cluster, topic: "exactly-once")
         XCTAssertEqual(end, 200, "each record exactly once")
-        let read = try await readAll(topic: "exactly-once", from: cluster.nodes[0].address, config: clientConfig(cluster.nodes[0]))
+        let read = try await readAll(topic: "exactly-once", from: cluster.nodes[0].address, config: cluster.nodes[0].testClientConfig)
         XCTAssertEqual(read.map(\.value), (0..<200).map { "v\($0)" }, "in send order, without duplicates")
         await producer.close()
         for node in cluster.nodes { await node.stop() }
@@ -139,7 +123,7 @@ final class ClusterTests: XCTestCase {
             .respond(ProduceResponse(responses: [.init(name: "denied", partitionResponses: [
                 .init(index: 0, errorCode: ErrorCode.topicAuthorizationFailed.rawValue)])]))
         }
-        let producer = try producer(cluster.nodes[0], ["enable.idempotence": "false", "acks": "1"])
+        let producer = try cluster.nodes[0].testProducer(["enable.idempotence": "false", "acks": "1"])
         do {
             _ = try await producer.send(ProducerRecord(topic: "denied", value: "x"))
             XCTFail("must fail")
@@ -158,7 +142,7 @@ final class ClusterTests: XCTestCase {
             .respond(ProduceResponse(responses: [.init(name: "stuck", partitionResponses: [
                 .init(index: 0, errorCode: ErrorCode.notEnoughReplicas.rawValue)])]))
         }
-        let producer = try producer(cluster.nodes[0], ["enable.idempotence": "false", "acks": "all",
+        let producer = try cluster.nodes[0].testProducer(["enable.idempotence": "false", "acks": "all",
                                                        "delivery.timeout.ms": "300"])
         let started = ContinuousClock.now
         do {

@@ -47,26 +47,10 @@ final class ProducerRecoveryTests: XCTestCase {
             }
         }
         box.withLockedValue { $0 = node }
-        let admin = KafkaAdmin(config: clientConfig(node))
+        let admin = KafkaAdmin(config: node.testClientConfig)
         try await admin.createTopics([NewTopic(name: topic, partitions: 1)])
         await admin.close()
         return node
-    }
-
-    private func clientConfig(_ node: ScriptedBroker) -> ClientConfig {
-        var config = ClientConfig()
-        config.bootstrapServers = [node.address]
-        config.retryBackoffMs = 10
-        config.requestTimeoutMs = 5000
-        config.defaultApiTimeoutMs = 5000
-        return config
-    }
-
-    private func producer(_ node: ScriptedBroker, _ properties: [String: String]) throws -> KafkaProducer {
-        var props = ["bootstrap.servers": node.address.description, "retry.backoff.ms": "10",
-                     "request.timeout.ms": "5000"]
-        props.merge(properties) { $1 }
-        return try KafkaProducer(config: ProducerConfig(properties: props))
     }
 
     /// Sends `count` records without waiting, flushes, and returns the reports in send order.
@@ -84,7 +68,7 @@ final class ProducerRecoveryTests: XCTestCase {
     }
 
     private func values(_ node: ScriptedBroker, topic: String) async throws -> [String?] {
-        try await readAll(topic: topic, from: node.address, config: clientConfig(node)).map(\.value)
+        try await readAll(topic: topic, from: node.address, config: node.testClientConfig).map(\.value)
     }
 
     func testBatchTooLargeIsSplitAndEveryRecordDeliveredOnceInOrder() async throws {
@@ -100,7 +84,7 @@ final class ProducerRecoveryTests: XCTestCase {
                 return .delegate
             }
             // Without idempotence, Kafka keeps order across retries only with one request in flight.
-            let producer = try producer(node, ["enable.idempotence": "\(idempotent)", "acks": idempotent ? "all" : "1",
+            let producer = try node.testProducer(["enable.idempotence": "\(idempotent)", "acks": idempotent ? "all" : "1",
                                                "batch.size": "100000", "linger.ms": "50",
                                                "max.in.flight.requests.per.connection": idempotent ? "5" : "1"])
             let reports = try await sendAll(producer, topic: topic, count: 40)
@@ -120,7 +104,7 @@ final class ProducerRecoveryTests: XCTestCase {
     func testOneRecordTooLargeFailsWithMessageTooLarge() async throws {
         let topic = "single-too-large"
         let node = try await start(topic: topic) { _, _ in Self.refuse(topic, .messageTooLarge) }
-        let producer = try producer(node, ["enable.idempotence": "false", "acks": "1", "linger.ms": "0"])
+        let producer = try node.testProducer(["enable.idempotence": "false", "acks": "1", "linger.ms": "0"])
         do {
             _ = try await producer.send(ProducerRecord(topic: topic, value: "x"))
             XCTFail("must fail")
@@ -145,7 +129,7 @@ final class ProducerRecoveryTests: XCTestCase {
             }
             return refuse ? Self.refuse(topic, .unknownProducerId) : .delegate
         }
-        let producer = try producer(node, ["enable.idempotence": "true", "acks": "all", "linger.ms": "5",
+        let producer = try node.testProducer(["enable.idempotence": "true", "acks": "all", "linger.ms": "5",
                                            "batch.size": "300"])
         let reports = try await sendAll(producer, topic: topic, count: 30)
         XCTAssertEqual(reports.filter { (try? $0.get()) == nil }.count, 0, "nothing fails")
@@ -169,7 +153,7 @@ final class ProducerRecoveryTests: XCTestCase {
             }
             return .delegate
         }
-        let producer = try producer(node, ["enable.idempotence": "true", "acks": "all", "linger.ms": "0",
+        let producer = try node.testProducer(["enable.idempotence": "true", "acks": "all", "linger.ms": "0",
                                            "batch.size": "200", "max.in.flight.requests.per.connection": "5"])
         let reports = try await sendAll(producer, topic: topic, count: 40)
         let failed = reports.enumerated().filter { (try? $0.element.get()) == nil }.map(\.offset)

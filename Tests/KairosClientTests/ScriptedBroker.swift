@@ -97,6 +97,27 @@ final class ScriptedBroker: @unchecked Sendable {
     }
 }
 
+extension ScriptedBroker {
+    /// Client settings for tests against this node: short backoff, timeouts that fail a stuck test in seconds.
+    var testClientConfig: ClientConfig {
+        var config = ClientConfig()
+        config.bootstrapServers = [address]
+        config.retryBackoffMs = 10
+        config.requestTimeoutMs = 5000
+        config.defaultApiTimeoutMs = 5000
+        return config
+    }
+
+    /// A producer bootstrapped from this node with `testClientConfig`'s timings and `linger.ms=0`, then
+    /// `properties` on top.
+    func testProducer(_ properties: [String: String]) throws -> KafkaProducer {
+        var props = ["bootstrap.servers": address.description, "retry.backoff.ms": "10",
+                     "request.timeout.ms": "5000", "linger.ms": "0"]
+        props.merge(properties) { $1 }
+        return try KafkaProducer(config: ProducerConfig(properties: props))
+    }
+}
+
 private struct FrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {

@@ -69,23 +69,8 @@ public struct RecordBatch: Sendable, Hashable {
         from buffer: inout ByteBuffer, maxDecompressedBytes: Int, allocator: ByteBufferAllocator = ByteBufferAllocator()
     ) throws -> RecordBatch {
         let header = try RecordBatchChecks.checkedHeader(buffer)
-        let codec = header.compression!
-        let sectionStart = buffer.readerIndex + RecordBatchHeader.size
-        let section = buffer.getSlice(at: sectionStart, length: header.totalBytes - RecordBatchHeader.size)!
-        var records: ByteBuffer
-        if codec == .none {
-            records = section
-        } else {
-            do {
-                records = try codec.decompress(section, maxBytes: maxDecompressedBytes, allocator: allocator)
-            } catch let error as CompressionError {
-                throw RecordBatchError(error)
-            }
-        }
-        guard header.recordCount >= 0 else { throw RecordBatchError.corrupt("record count \(header.recordCount)") }
-        guard Int(header.recordCount) <= records.readableBytes / Record.minimumEncodedBytes else {
-            throw RecordBatchError.corrupt("record count \(header.recordCount) cannot fit in \(records.readableBytes) bytes")
-        }
+        var records = try RecordBatchChecks.recordsSection(
+            of: buffer, header: header, maxDecompressedBytes: maxDecompressedBytes, allocator: allocator)
         var decoded: [Record] = []
         decoded.reserveCapacity(Int(header.recordCount))
         do {

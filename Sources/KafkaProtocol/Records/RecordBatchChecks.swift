@@ -30,4 +30,26 @@ enum RecordBatchChecks {
         }
         return header
     }
+
+    /// The records section of a checked batch, decompressed (at most `maxDecompressedBytes`), after checking that
+    /// the header's record count can fit in it. Uncompressed sections share storage with `buffer`.
+    static func recordsSection(
+        of buffer: ByteBuffer, header: RecordBatchHeader, maxDecompressedBytes: Int, allocator: ByteBufferAllocator
+    ) throws -> ByteBuffer {
+        let section = buffer.getSlice(at: buffer.readerIndex + RecordBatchHeader.size,
+                                      length: header.totalBytes - RecordBatchHeader.size)!
+        var records = section
+        if let codec = header.compression, codec != .none {
+            do {
+                records = try codec.decompress(section, maxBytes: maxDecompressedBytes, allocator: allocator)
+            } catch let error as CompressionError {
+                throw RecordBatchError(error)
+            }
+        }
+        guard header.recordCount >= 0 else { throw RecordBatchError.corrupt("record count \(header.recordCount)") }
+        guard Int(header.recordCount) <= records.readableBytes / Record.minimumEncodedBytes else {
+            throw RecordBatchError.corrupt("record count \(header.recordCount) cannot fit in \(records.readableBytes) bytes")
+        }
+        return records
+    }
 }

@@ -27,23 +27,8 @@ public enum RecordBatchReader {
         allocator: ByteBufferAllocator = ByteBufferAllocator(), _ body: (RecordView) throws -> Void
     ) throws -> RecordBatchHeader {
         let header = try RecordBatchChecks.checkedHeader(buffer)
-        let codec = header.compression!
-        let section = buffer.getSlice(at: buffer.readerIndex + RecordBatchHeader.size,
-                                      length: header.totalBytes - RecordBatchHeader.size)!
-        var records: ByteBuffer
-        if codec == .none {
-            records = section
-        } else {
-            do {
-                records = try codec.decompress(section, maxBytes: maxDecompressedBytes, allocator: allocator)
-            } catch let error as CompressionError {
-                throw RecordBatchError(error)
-            }
-        }
-        guard header.recordCount >= 0 else { throw RecordBatchError.corrupt("record count \(header.recordCount)") }
-        guard Int(header.recordCount) <= records.readableBytes / Record.minimumEncodedBytes else {
-            throw RecordBatchError.corrupt("record count \(header.recordCount) cannot fit in \(records.readableBytes) bytes")
-        }
+        var records = try RecordBatchChecks.recordsSection(
+            of: buffer, header: header, maxDecompressedBytes: maxDecompressedBytes, allocator: allocator)
         let lastOffset = header.baseOffset + Int64(header.lastOffsetDelta)
         // Nothing to hand out: only the checks above matter (a consumer steps past such batches by the header).
         if header.isControl || lastOffset < fromOffset {
