@@ -25,7 +25,7 @@ public struct RecordBatchBuilder: Sendable {
     public init(
         baseTimestamp: Int64, producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1,
         isTransactional: Bool = false, initialCapacityBytes: Int = 16 * 1024,
-        allocator: ByteBufferAllocator = ByteBufferAllocator()
+        allocator: ByteBufferAllocator = ByteBufferAllocator(), reusing spare: ByteBuffer? = nil
     ) {
         precondition(!isTransactional || producerId >= 0, "a transactional batch needs a producer id")
         self.baseTimestamp = baseTimestamp
@@ -35,9 +35,20 @@ public struct RecordBatchBuilder: Sendable {
         self.isTransactional = isTransactional
         self.maxTimestamp = baseTimestamp
         self.allocator = allocator
-        self.buffer = allocator.buffer(capacity: max(initialCapacityBytes, RecordBatchHeader.size))
+        if var spare {
+            // A producer's recycled batch buffer: its pages are already mapped, which fresh ones are not.
+            spare.clear()
+            spare.reserveCapacity(max(initialCapacityBytes, RecordBatchHeader.size))
+            self.buffer = spare
+        } else {
+            self.buffer = allocator.buffer(capacity: max(initialCapacityBytes, RecordBatchHeader.size))
+        }
         self.buffer.writeRepeatingByte(0, count: RecordBatchHeader.size)
     }
+
+    /// The buffer the records are written into (header space included). A producer that compresses keeps it to
+    /// reuse for a later batch once `finish` has made the compressed copy.
+    public var recordsBuffer: ByteBuffer { buffer }
 
     /// Bytes the batch takes so far, uncompressed and header included.
     public var estimatedSizeBytes: Int { buffer.readableBytes }

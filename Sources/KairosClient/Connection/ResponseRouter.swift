@@ -31,6 +31,11 @@ struct ResponseFrameDecoder: ByteToMessageDecoder {
 
 /// Matches answers to requests by correlation id, so any number of requests can be in flight on one connection;
 /// when the connection ends, every waiting request fails with a retriable connection error.
+///
+/// Deadlines are checked by one timer per connection, not one per request: scheduling and cancelling a timer for
+/// every request was a fifth of a busy producer's event loop (a heap insert and removal each). The timer is set for
+/// the earliest deadline; answers do not touch it; when it fires it fails what is overdue and sets itself for the
+/// next deadline, if any.
 final class ResponseRouter: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = OutgoingRequest
@@ -39,12 +44,18 @@ final class ResponseRouter: ChannelDuplexHandler {
     private struct Waiting {
         var headerVersion: Int16
         var promise: EventLoopPromise<ByteBuffer>
-        var timer: Scheduled<Void>?
+        /// Monotonic deadline (`NIODeadline.uptimeNanoseconds`), `.max` for none.
+        var deadlineNanos: UInt64
+        var timeoutMs: Int
+        var apiName: String
     }
 
     private var pending: [Int32: Waiting] = [:]
     private var closedError: KafkaClientError?
     private let peer: String
+    private var timer: Scheduled<Void>?
+    /// When the timer fires; `.max` without a timer.
+    private var timerNanos: UInt64 = .max
 
     private var context: ChannelHandlerContext?
 
@@ -58,6 +69,8 @@ final class ResponseRouter: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        timer?.cancel()
+        timer = nil
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -68,18 +81,14 @@ final class ResponseRouter: ChannelDuplexHandler {
             return
         }
         if let responsePromise = request.promise {
-            var timer: Scheduled<Void>?
+            var deadline = UInt64.max
             if request.timeoutMs > 0 {
-                let correlationId = request.correlationId, peer = self.peer
-                let apiName = request.apiName, timeoutMs = request.timeoutMs
-                let description: @Sendable () -> String = { "\(apiName) to \(peer) after \(timeoutMs) ms" }
-                let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-                timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(request.timeoutMs))) {
-                    loopBound.value.timeOut(correlationId: correlationId, description: description())
-                }
+                deadline = NIODeadline.now().uptimeNanoseconds &+ UInt64(request.timeoutMs) * 1_000_000
+                armTimer(at: deadline, context: context)
             }
             pending[request.correlationId] = Waiting(headerVersion: request.responseHeaderVersion,
-                                                     promise: responsePromise, timer: timer)
+                                                     promise: responsePromise, deadlineNanos: deadline,
+                                                     timeoutMs: request.timeoutMs, apiName: request.apiName)
         }
         context.write(wrapOutboundOut(request.frame), promise: promise)
     }
@@ -93,7 +102,6 @@ final class ResponseRouter: ChannelDuplexHandler {
             fail(.protocolViolation("unexpected response from \(peer)"), context: context)
             return
         }
-        entry.timer?.cancel()
         do {
             _ = try ResponseHeader.read(from: &frame, headerVersion: entry.headerVersion)
             entry.promise.succeed(frame)
@@ -111,13 +119,40 @@ final class ResponseRouter: ChannelDuplexHandler {
         fail(.connection("connection to \(peer) failed: \(error)"), context: context)
     }
 
-    /// Fails one waiting request (its deadline passed) and closes the connection, as Kafka clients do: later
-    /// answers on it could no longer be matched with confidence.
-    func timeOut(correlationId: Int32, description: String) {
-        guard let entry = pending.removeValue(forKey: correlationId) else { return }
-        entry.timer?.cancel()
-        entry.promise.fail(KafkaClientError.timedOut(description))
-        if let context { fail(.connection("request to \(peer) timed out"), context: context) }
+    /// Makes sure the timer fires by `deadlineNanos`; a timer already set for earlier is kept.
+    private func armTimer(at deadlineNanos: UInt64, context: ChannelHandlerContext) {
+        guard deadlineNanos < timerNanos else { return }
+        timer?.cancel()
+        timerNanos = deadlineNanos
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: .uptimeNanoseconds(min(deadlineNanos, UInt64(Int64.max)))) {
+            loopBound.value.timerFired()
+        }
+    }
+
+    /// Fails the first overdue request (and with it the connection, as Kafka clients do: later answers on it
+    /// could no longer be matched with confidence), or sets the timer for the next deadline.
+    private func timerFired() {
+        timer = nil
+        timerNanos = .max
+        let now = NIODeadline.now().uptimeNanoseconds
+        var next = UInt64.max
+        var overdue: (id: Int32, entry: Waiting)?
+        for (id, entry) in pending {
+            if entry.deadlineNanos <= now {
+                if overdue == nil || entry.deadlineNanos < overdue!.entry.deadlineNanos { overdue = (id, entry) }
+            } else {
+                next = min(next, entry.deadlineNanos)
+            }
+        }
+        if let overdue {
+            pending.removeValue(forKey: overdue.id)
+            overdue.entry.promise.fail(KafkaClientError.timedOut(
+                "\(overdue.entry.apiName) to \(peer) after \(overdue.entry.timeoutMs) ms"))
+            if let context { fail(.connection("request to \(peer) timed out"), context: context) }
+            return
+        }
+        if next != .max, let context { armTimer(at: next, context: context) }
     }
 
     private func fail(_ error: KafkaClientError, context: ChannelHandlerContext) {
@@ -127,11 +162,11 @@ final class ResponseRouter: ChannelDuplexHandler {
 
     private func failAll(_ error: KafkaClientError) {
         if closedError == nil { closedError = error }
+        timer?.cancel()
+        timer = nil
+        timerNanos = .max
         let waiting = pending
         pending = [:]
-        for (_, entry) in waiting {
-            entry.timer?.cancel()
-            entry.promise.fail(error)
-        }
+        for (_, entry) in waiting { entry.promise.fail(error) }
     }
 }

@@ -57,6 +57,8 @@ final class ProducerBatch: @unchecked Sendable {
     var isClosed = false
     /// The wire bytes, once finished.
     var encoded: ByteBuffer?
+    /// With compression: the uncompressed records' buffer, kept for reuse once the batch is done.
+    private var spareBuffer: ByteBuffer?
     /// Times it was sent.
     var attempts = 0
     /// The error of the last failed attempt, reported if the batch then expires.
@@ -67,13 +69,13 @@ final class ProducerBatch: @unchecked Sendable {
     private(set) var baseSequence: Int32
 
     init(queue: RecordAccumulator.PartitionQueue, createdNanos: UInt64, baseTimestamp: Int64, producerId: Int64,
-         producerEpoch: Int16, baseSequence: Int32, capacityBytes: Int) {
+         producerEpoch: Int16, baseSequence: Int32, capacityBytes: Int, reusing spare: ByteBuffer? = nil) {
         self.queue = queue
         self.createdNanos = createdNanos
         self.baseSequence = baseSequence
         self.builder = RecordBatchBuilder(
             baseTimestamp: baseTimestamp, producerId: producerId, producerEpoch: producerEpoch,
-            baseSequence: baseSequence, initialCapacityBytes: capacityBytes)
+            baseSequence: baseSequence, initialCapacityBytes: capacityBytes, reusing: spare)
         self.sizeBytes = RecordBatchHeader.size
     }
 
@@ -101,9 +103,21 @@ final class ProducerBatch: @unchecked Sendable {
         var builder = RecordBatchBuilder(baseTimestamp: 0, initialCapacityBytes: 0)
         swap(&builder, &self.builder)
         uncompressedBytes = builder.estimatedSizeBytes
+        let records = compression == .none ? nil : builder.recordsBuffer
         let bytes = try builder.finish(compression: compression)
         encoded = bytes
+        // Compressed, the records' buffer is free now; uncompressed, it is the batch itself until it is done.
+        spareBuffer = records
         return bytes
+    }
+
+    /// A buffer this finished batch no longer needs, for the next batch to write into (call once it is done).
+    func takeBufferForReuse() -> ByteBuffer? {
+        defer {
+            spareBuffer = nil
+            encoded = nil
+        }
+        return spareBuffer ?? encoded
     }
 
     /// Renumbers the batch for a new producer identity (idempotent producers), in its bytes too if it was sealed.
