@@ -133,10 +133,10 @@ public final class BrokerConnection: Sendable {
     /// Writes `request` now (requests enqueued one after another from one task reach the wire in that order)
     /// and returns the future raw response body.
     func enqueue<Request: KafkaRequestMessage>(
-        _ request: Request, version: Int16, timeoutMs: Int
+        _ request: Request, version: Int16, timeoutMs: Int, sizeHintBytes: Int = 256
     ) -> EventLoopFuture<ByteBuffer> {
         let correlationId = nextCorrelationId.loadThenWrappingIncrement(ordering: .relaxed)
-        let frame = encode(request, version: version, correlationId: correlationId)
+        let frame = encode(request, version: version, correlationId: correlationId, sizeHintBytes: sizeHintBytes)
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
         // The router starts the timeout when it writes the request, on the event loop.
         let outgoing = OutgoingRequest(
@@ -152,9 +152,11 @@ public final class BrokerConnection: Sendable {
     }
 
     /// Writes a request the broker does not answer (acks=0) now; the future completes once it is written.
-    func enqueueWithoutResponse<Request: KafkaRequestMessage>(_ request: Request, version: Int16) -> EventLoopFuture<Void> {
+    func enqueueWithoutResponse<Request: KafkaRequestMessage>(
+        _ request: Request, version: Int16, sizeHintBytes: Int = 256
+    ) -> EventLoopFuture<Void> {
         let correlationId = nextCorrelationId.loadThenWrappingIncrement(ordering: .relaxed)
-        let frame = encode(request, version: version, correlationId: correlationId)
+        let frame = encode(request, version: version, correlationId: correlationId, sizeHintBytes: sizeHintBytes)
         let outgoing = OutgoingRequest(frame: frame, correlationId: correlationId, responseHeaderVersion: 0, promise: nil)
         let peer = address
         return channel.writeAndFlush(outgoing).flatMapErrorThrowing { error in
@@ -177,10 +179,14 @@ public final class BrokerConnection: Sendable {
         }
     }
 
-    private func encode<Request: KafkaRequestMessage>(_ request: Request, version: Int16, correlationId: Int32) -> ByteBuffer {
+    /// `sizeHintBytes` sizes the frame's buffer up front: a Produce request grown from a small buffer would be
+    /// copied at every doubling.
+    private func encode<Request: KafkaRequestMessage>(
+        _ request: Request, version: Int16, correlationId: Int32, sizeHintBytes: Int = 256
+    ) -> ByteBuffer {
         let header = RequestHeader(
             apiKey: Request.apiKey, apiVersion: version, correlationId: correlationId, clientId: clientId)
-        var frame = channel.allocator.buffer(capacity: 256)
+        var frame = channel.allocator.buffer(capacity: max(sizeHintBytes, 256))
         Framing.writeFrame(into: &frame) { body in
             header.write(into: &body)
             request.write(into: &body, version: version)

@@ -204,17 +204,21 @@ final class ProducerSender: @unchecked Sendable {
             return finishedRequest(to: leader)
         }
         let started = now()
+        // Room for the record sets plus the request's own fields (topic names, header, client id).
+        let sizeHint = sending.reduce(512) { $0 + ($1.encoded?.readableBytes ?? 0) + 64 }
         if config.acks == .none {
-            connection.enqueueWithoutResponse(request, version: version).hop(to: eventLoop).whenComplete { result in
-                switch result {
-                case .success: for batch in sending { self.succeed(batch, baseOffset: -1, logAppendTimeMs: -1) }
-                case .failure(let error): self.failed(sending, leader: leader, error: error)
+            connection.enqueueWithoutResponse(request, version: version, sizeHintBytes: sizeHint).hop(to: eventLoop)
+                .whenComplete { result in
+                    switch result {
+                    case .success: for batch in sending { self.succeed(batch, baseOffset: -1, logAppendTimeMs: -1) }
+                    case .failure(let error): self.failed(sending, leader: leader, error: error)
+                    }
+                    self.finishedRequest(to: leader)
                 }
-                self.finishedRequest(to: leader)
-            }
             return
         }
-        connection.enqueue(request, version: version, timeoutMs: config.client.requestTimeoutMs).hop(to: eventLoop)
+        connection.enqueue(request, version: version, timeoutMs: config.client.requestTimeoutMs, sizeHintBytes: sizeHint)
+            .hop(to: eventLoop)
             .whenComplete { result in
                 do {
                     var body = try result.get()
