@@ -23,7 +23,10 @@ struct BoundedOutput {
     mutating func write(_ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws {
         let room = maxBytes + 1 - buffer.readableBytes
         precondition(room > 0, "output already exceeds its bound")
-        let chunk = min(room, max(64 * 1024, buffer.readableBytes))
+        // Space the first guess left is used before growing: asking for a fixed 64 KiB up front reallocated the
+        // buffer of every small batch (a consumer decompresses one per batch of `batch.size`).
+        let writable = buffer.writableBytes
+        let chunk = min(room, writable >= 4096 ? writable : max(64 * 1024, buffer.readableBytes))
         _ = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunk) { space in
             try body(UnsafeMutableRawBufferPointer(rebasing: space[0..<min(space.count, room)]))
         }
