@@ -7,12 +7,14 @@ import NIOPosix
 import XCTest
 
 final class MetricsEndpointTests: XCTestCase {
-    func testPrometheusEndpointCountsRequestsAndBytes() async throws {
+    /// Starts a server with a metrics listener (both on free ports) over a fresh log directory, and waits until the
+    /// metrics endpoint is bound.
+    private func startServer(_ extra: [String: String]) async throws
+        -> (server: KafkaServer, task: Task<Void, Error>, directory: String) {
         let directory = NSTemporaryDirectory() + "kairos-metrics-test-\(UInt64.random(in: 0...UInt64.max))"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let config = try ServerConfig(properties: [
-            "listeners": "PLAINTEXT://127.0.0.1:0", "log.dirs": directory, "metrics.listener": "127.0.0.1:0",
-        ])
+        var properties = ["listeners": "PLAINTEXT://127.0.0.1:0", "log.dirs": directory, "metrics.listener": "127.0.0.1:0"]
+        properties.merge(extra) { $1 }
+        let config = try ServerConfig(properties: properties)
         var logger = Logger(label: "metrics-test")
         logger.logLevel = .critical
         let broker = try Broker(
@@ -21,11 +23,17 @@ final class MetricsEndpointTests: XCTestCase {
             logger: logger, clock: { Int64(Date().timeIntervalSince1970 * 1000) }, randomId: { KafkaUUID(high: 1, low: 2) })
         let server = KafkaServer(config: config, broker: broker, logger: logger)
         let task = Task { try await server.run() }
-        defer {
-            server.shutdown()
-        }
         for _ in 0..<500 where server.metricsEndpointPort == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
         XCTAssertNotEqual(server.metricsEndpointPort, 0)
+        return (server, task, directory)
+    }
+
+    func testPrometheusEndpointCountsRequestsAndBytes() async throws {
+        let (server, task, directory) = try await startServer([:])
+        defer {
+            server.shutdown()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client = try TestClient.connect(port: server.port, group: group)
@@ -57,23 +65,11 @@ final class MetricsEndpointTests: XCTestCase {
     }
 
     func testLogFlushLatencyCountsEveryForcedFlush() async throws {
-        let directory = NSTemporaryDirectory() + "kairos-flush-metrics-test-\(UInt64.random(in: 0...UInt64.max))"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let config = try ServerConfig(properties: [
-            "listeners": "PLAINTEXT://127.0.0.1:0", "log.dirs": directory, "metrics.listener": "127.0.0.1:0",
-            "log.flush.interval.messages": "1",
-        ])
-        var logger = Logger(label: "flush-metrics-test")
-        logger.logLevel = .critical
-        let broker = try Broker(
-            config: config.broker,
-            logFactory: try DiskLogFactory(directory: directory, defaultConfig: config.broker.log, logger: logger),
-            logger: logger, clock: { Int64(Date().timeIntervalSince1970 * 1000) }, randomId: { KafkaUUID(high: 1, low: 2) })
-        let server = KafkaServer(config: config, broker: broker, logger: logger)
-        let task = Task { try await server.run() }
-        defer { server.shutdown() }
-        for _ in 0..<500 where server.metricsEndpointPort == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
-        XCTAssertNotEqual(server.metricsEndpointPort, 0)
+        let (server, task, directory) = try await startServer(["log.flush.interval.messages": "1"])
+        defer {
+            server.shutdown()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client = try TestClient.connect(port: server.port, group: group)
