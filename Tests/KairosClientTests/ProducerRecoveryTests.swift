@@ -9,24 +9,12 @@ import XCTest
 /// producer id when an idempotent producer's sequences can no longer line up. One scripted node in front of a real
 /// log decides per Produce request.
 final class ProducerRecoveryTests: XCTestCase {
-    /// Records in the first batch of a Produce request body, and its base sequence.
-    private static func firstBatch(_ header: RequestHeader, _ body: ByteBuffer) -> (records: Int32, baseSequence: Int32)? {
+    /// The header of the first batch of a Produce request body.
+    private static func firstBatch(_ header: RequestHeader, _ body: ByteBuffer) -> RecordBatchHeader? {
         var body = body
         guard let request = try? ProduceRequest(from: &body, version: header.apiVersion),
-              let records = request.topicData.first?.partitionData.first?.records,
-              records.readableBytes >= RecordBatchHeader.size else { return nil }
-        let start = records.readerIndex
-        return (records.getInteger(at: start + 57, as: Int32.self)!,
-                records.getInteger(at: start + RecordBatchHeader.baseSequenceOffset, as: Int32.self)!)
-    }
-
-    /// The producer id of the first batch of a Produce request body.
-    private static func producerId(_ header: RequestHeader, _ body: ByteBuffer) -> Int64? {
-        var body = body
-        guard let request = try? ProduceRequest(from: &body, version: header.apiVersion),
-              let records = request.topicData.first?.partitionData.first?.records,
-              records.readableBytes >= RecordBatchHeader.size else { return nil }
-        return records.getInteger(at: records.readerIndex + RecordBatchHeader.producerIdOffset, as: Int64.self)
+              let records = request.topicData.first?.partitionData.first?.records else { return nil }
+        return try? RecordBatchHeader(peeking: records)
     }
 
     private static func refuse(_ topic: String, _ code: ErrorCode) -> ScriptedBroker.Reply {
@@ -77,7 +65,7 @@ final class ProducerRecoveryTests: XCTestCase {
             let refused = NIOLockedValueBox(0)
             // The broker takes at most 8 records in one batch.
             let node = try await start(topic: topic) { header, body in
-                if let batch = Self.firstBatch(header, body), batch.records > 8 {
+                if let batch = Self.firstBatch(header, body), batch.recordCount > 8 {
                     refused.withLockedValue { $0 += 1 }
                     return Self.refuse(topic, .messageTooLarge)
                 }
@@ -122,7 +110,7 @@ final class ProducerRecoveryTests: XCTestCase {
         // The broker has forgotten the producer's first id (as after its records were deleted by retention) and
         // refuses every batch that carries it.
         let node = try await start(topic: topic) { header, body in
-            guard let id = Self.producerId(header, body) else { return .delegate }
+            guard let id = Self.firstBatch(header, body)?.producerId else { return .delegate }
             let refuse = forgotten.withLockedValue { first in
                 if first == nil { first = id }
                 return first == id

@@ -66,12 +66,7 @@ public struct RecordBatchBuilder: Sendable {
     public mutating func append(
         timestamp: Int64, key: ByteBuffer?, value: ByteBuffer?, headers: [RecordHeader] = []
     ) -> Int {
-        let before = beginRecord(timestamp: timestamp, keyBytes: key?.readableBytes, valueBytes: value?.readableBytes,
-                                 headers: headers)
-        RecordWire.writeNullable(key, to: &buffer)
-        RecordWire.writeNullable(value, to: &buffer)
-        RecordWire.writeHeaders(headers, to: &buffer)
-        return buffer.writerIndex - before
+        append(timestamp: timestamp, key: key, value: value, headers: headers, limitBytes: .max)!
     }
 
     /// Appends a record if the batch stays within `limitBytes` (header included); returns the bytes it added, or nil
@@ -90,19 +85,15 @@ public struct RecordBatchBuilder: Sendable {
             headers: headers)
         let total = VarIntSize.signed(Int64(body)) + body
         guard buffer.readableBytes + total <= limitBytes else { return nil }
-        recordCount += 1
-        if timestamp > maxTimestamp { maxTimestamp = timestamp }
         guard headers.isEmpty else {
-            buffer.reserveCapacity(minimumWritableBytes: total)
-            buffer.writeVarInt(Int32(body))
-            buffer.writeInt8(0)
-            buffer.writeVarLong(timestampDelta)
-            buffer.writeVarInt(offsetDelta)
+            _ = beginRecord(timestamp: timestamp, keyBytes: keyBytes, valueBytes: valueBytes, headers: headers)
             RecordWire.writeNullable(key, to: &buffer)
             RecordWire.writeNullable(value, to: &buffer)
             RecordWire.writeHeaders(headers, to: &buffer)
             return total
         }
+        recordCount += 1
+        if timestamp > maxTimestamp { maxTimestamp = timestamp }
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { out in
             var at = RawVarInt.write(zigZag: Int64(body), to: out.baseAddress!)
             out.storeBytes(of: 0, toByteOffset: at, as: UInt8.self)

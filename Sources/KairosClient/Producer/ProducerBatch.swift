@@ -9,11 +9,6 @@ struct RecordCompletion: Sendable {
     /// Nobody listens.
     static let none = RecordCompletion(report: nil)
 
-    /// Calls `callback` with the outcome.
-    static func callback(_ callback: @escaping @Sendable (DeliveryReport) -> Void) -> RecordCompletion {
-        RecordCompletion(report: callback)
-    }
-
     /// Resumes `continuation` with the outcome.
     static func continuation(_ continuation: CheckedContinuation<RecordMetadata, Error>) -> RecordCompletion {
         RecordCompletion { report in continuation.resume(with: report.mapError { $0 as Error }) }

@@ -1,6 +1,5 @@
 import KafkaProtocol
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// Takes ready batches from the accumulator and sends them: one Produce request per leader broker per pass,
