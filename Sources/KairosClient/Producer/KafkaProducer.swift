@@ -96,7 +96,7 @@ public final class KafkaProducer: Sendable {
                 }
                 let prepared = try accumulator.prepare(record, partitionCount: count)
                 accumulator.appendOrWait(prepared, completion: .continuation(continuation), enqueued: nil,
-                                         scheduleTimeout: scheduleExpiry)
+                                         scheduleExpirySweep: scheduleExpiry)
             } catch {
                 continuation.resume(throwing: error)
             }
@@ -139,7 +139,7 @@ public final class KafkaProducer: Sendable {
         let prepared = try accumulator.prepare(record, partitionCount: count)
         let accumulator = self.accumulator, scheduleExpiry = self.scheduleExpiry
         try await withCheckedThrowingContinuation { (enqueued: CheckedContinuation<Void, Error>) in
-            accumulator.appendOrWait(prepared, completion: completion, enqueued: enqueued, scheduleTimeout: scheduleExpiry)
+            accumulator.appendOrWait(prepared, completion: completion, enqueued: enqueued, scheduleExpirySweep: scheduleExpiry)
         }
     }
 
@@ -208,11 +208,18 @@ public final class KafkaProducer: Sendable {
         return count
     }
 
-    /// Fails a record still waiting for buffer memory after `max.block.ms`.
+    /// Schedules the sweep that fails records still waiting for buffer memory after `max.block.ms`; it schedules
+    /// itself again while records wait.
     private var scheduleExpiry: (UInt64) -> Void {
-        let accumulator = self.accumulator, eventLoop = self.eventLoop, maxBlockMs = config.maxBlockMs
-        return { id in
-            eventLoop.scheduleTask(in: .milliseconds(Int64(maxBlockMs))) { accumulator.expirePending(id: id) }
+        let accumulator = self.accumulator, eventLoop = self.eventLoop
+        return { deadline in Self.scheduleExpirySweep(at: deadline, accumulator: accumulator, on: eventLoop) }
+    }
+
+    private static func scheduleExpirySweep(at deadlineNanos: UInt64, accumulator: RecordAccumulator, on eventLoop: EventLoop) {
+        eventLoop.scheduleTask(deadline: .uptimeNanoseconds(min(deadlineNanos, UInt64(Int64.max)))) {
+            if let next = accumulator.expireOverduePending() {
+                scheduleExpirySweep(at: next, accumulator: accumulator, on: eventLoop)
+            }
         }
     }
 

@@ -66,7 +66,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     }
 
     private struct PendingAppend {
-        var id: UInt64
+        /// When `max.block.ms` runs out (monotonic); the queue is in arrival order, so deadlines never decrease.
+        var deadlineNanos: UInt64
         var prepared: Prepared
         var completion: RecordCompletion
         var enqueued: CheckedContinuation<Void, Error>?
@@ -99,7 +100,9 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     private var availableBytes: Int
     private var pending: [PendingAppend] = []
     private var pendingHead = 0
-    private var nextPendingId: UInt64 = 0
+    /// True while a `max.block.ms` sweep is scheduled: one timer serves every waiting record (a timer per wait
+    /// cost a cross-thread schedule, and an event loop wake-up, every time a full buffer made the caller wait).
+    private var expirySweepScheduled = false
     private var incompleteBatches = 0
     private var flushWaiters: [CheckedContinuation<Void, Never>] = []
     private var flushing = 0
@@ -124,9 +127,13 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     private let lingerNanos: UInt64
     private let recordBytesLimit: Int
     /// Buffers of finished batches, reused for new ones (as Kafka's producer pools `batch.size` buffers): a fresh
-    /// buffer's pages fault in on first write, which cost a busy producer about a twentieth of its CPU.
+    /// buffer's pages fault in on first write, which cost a busy producer about a twentieth of its CPU. As in Kafka's
+    /// pool, up to `buffer.memory` worth is kept: a producer that fills its buffer keeps cycling through that many.
     private var spareBuffers: [ByteBuffer] = []
     private let spareBuffersMax: Int
+    /// How much more than a waiting record needs must be free before it is let in: an eighth of `buffer.memory`, at
+    /// most 1 MiB (64 batches at the default `batch.size`).
+    private let resumeMarginBytes: Int
 
     init(config: ProducerConfig, partitioner: any Partitioner, metrics: ProducerMetrics,
          now: @escaping @Sendable () -> UInt64, wake: @escaping @Sendable () -> Void) {
@@ -138,7 +145,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         self.wake = wake
         self.lingerNanos = UInt64(config.lingerMs) * 1_000_000
         self.recordBytesLimit = min(config.maxRequestSizeBytes, config.bufferMemoryBytes)
-        self.spareBuffersMax = min(64, max(1, config.bufferMemoryBytes / max(config.batchSizeBytes, 1)))
+        self.spareBuffersMax = max(1, config.bufferMemoryBytes / max(config.batchSizeBytes, 1))
+        self.resumeMarginBytes = min(config.bufferMemoryBytes / 8, 1 << 20)
     }
 
     var isIdempotent: Bool { config.enableIdempotence }
@@ -286,23 +294,29 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
 
     /// Appends, or queues the record until memory frees up; `enqueued` (if any) resumes once the record is in a
     /// batch, and fails with `bufferExhausted` after `max.block.ms` (then `completion` is not called). Without
-    /// `enqueued`, the timeout fails `completion` instead.
+    /// `enqueued`, the timeout fails `completion` instead. `scheduleExpirySweep` is called with a monotonic time
+    /// when no sweep is scheduled yet: the caller then runs `expireOverduePending()` at that time.
     func appendOrWait(_ prepared: Prepared, completion: RecordCompletion, enqueued: CheckedContinuation<Void, Error>?,
-                      scheduleTimeout: (UInt64) -> Void) {
+                      scheduleExpirySweep: (UInt64) -> Void) {
         var effects = Effects()
-        let outcome: (queuedId: UInt64?, closed: Bool) = lock.withLock {
+        let outcome: (sweepAt: UInt64?, closed: Bool) = lock.withLock {
             if closing { return (nil, true) }
             if pendingHead == pending.count, availableBytes >= prepared.estimatedBytes {
                 appendLocked(prepared, completion: completion, enqueued: enqueued, effects: &effects)
                 return (nil, false)
             }
-            let id = nextPendingId
-            nextPendingId += 1
-            pending.append(PendingAppend(id: id, prepared: prepared, completion: completion, enqueued: enqueued))
-            // A waiting record makes every batch ready, to free memory sooner.
-            effects.wakeSender = true
-            senderLooksAtNanos = 0
-            return (id, false)
+            let deadline = now() &+ UInt64(config.maxBlockMs) * 1_000_000
+            pending.append(PendingAppend(deadlineNanos: deadline, prepared: prepared, completion: completion,
+                                         enqueued: enqueued))
+            // A waiting record makes every batch ready, to free memory sooner. A sender that runs, or waits for an
+            // answer, sees that on its next pass: only one asleep until a linger deadline needs waking.
+            if senderLooksAtNanos != 0 {
+                effects.wakeSender = true
+                senderLooksAtNanos = 0
+            }
+            if expirySweepScheduled { return (nil, false) }
+            expirySweepScheduled = true
+            return (deadline, false)
         }
         if outcome.closed {
             if let enqueued { enqueued.resume(throwing: KafkaClientError.closed) } else {
@@ -311,23 +325,37 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             return
         }
         perform(effects)
-        if let id = outcome.queuedId { scheduleTimeout(id) }
+        if let sweepAt = outcome.sweepAt { scheduleExpirySweep(sweepAt) }
     }
 
-    /// Gives up on a queued record after `max.block.ms`.
-    func expirePending(id: UInt64) {
-        let expired: PendingAppend? = lock.withLock {
-            guard let index = pending[pendingHead...].firstIndex(where: { $0.id == id }) else { return nil }
-            let entry = pending.remove(at: index)
+    /// Fails the waiting records whose `max.block.ms` has run out; returns when to sweep again (the next waiting
+    /// record's deadline), or nil when nothing waits (the next wait schedules a new sweep).
+    func expireOverduePending() -> UInt64? {
+        var expired: [PendingAppend] = []
+        let next: UInt64? = lock.withLock {
+            let nowNanos = now()
+            while pendingHead < pending.count, pending[pendingHead].deadlineNanos <= nowNanos {
+                expired.append(pending[pendingHead])
+                pendingHead += 1
+            }
+            if pendingHead == pending.count {
+                pending.removeAll(keepingCapacity: true)
+                pendingHead = 0
+                expirySweepScheduled = false
+                return nil
+            }
             compactPendingLocked()
-            return entry
+            return pending[pendingHead].deadlineNanos
         }
-        guard let expired else { return }
+        guard !expired.isEmpty else { return next }
         let error = KafkaClientError.bufferExhausted(maxBlockMs: config.maxBlockMs)
-        metrics.recordErrors(1)
-        if let enqueued = expired.enqueued { enqueued.resume(throwing: error) } else {
-            expired.completion.complete(.failure(error))
+        metrics.recordErrors(expired.count)
+        for entry in expired {
+            if let enqueued = entry.enqueued { enqueued.resume(throwing: error) } else {
+                entry.completion.complete(.failure(error))
+            }
         }
+        return next
     }
 
     private func appendLocked(_ prepared: Prepared, completion: RecordCompletion,
@@ -435,8 +463,14 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         }
     }
 
-    /// Moves waiting records into batches while memory allows.
+    /// Moves waiting records into batches while memory allows. The first waits for `resumeMarginBytes` more than it
+    /// needs (or for the whole buffer to be free): a full buffer otherwise wakes the application's thread for every
+    /// completed batch, to append one batch's worth and sleep again, and those wake-ups cost more CPU than the
+    /// appends. The sender has the rest of the buffer to send meanwhile, so the rate does not suffer.
     private func admitPendingLocked(effects: inout Effects) {
+        guard pendingHead < pending.count else { return }
+        let first = pending[pendingHead].prepared.estimatedBytes
+        guard availableBytes >= first + resumeMarginBytes || availableBytes >= config.bufferMemoryBytes else { return }
         while pendingHead < pending.count, availableBytes >= pending[pendingHead].prepared.estimatedBytes {
             let entry = pending[pendingHead]
             pendingHead += 1
