@@ -23,6 +23,7 @@ let package = Package(
     targets: [
         // C shims
         .target(name: "CCRC32C"),
+        .target(name: "CBlockCache"),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
@@ -32,8 +33,9 @@ let package = Package(
         .target(
             name: "KafkaProtocol",
             dependencies: [
-                "CCRC32C", "CLZ4", "CZstd", "CSnappy", "CZlib",
+                "CCRC32C", "CLZ4", "CZstd", "CSnappy", "CZlib", "CBlockCache",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // Partition logs on disk.

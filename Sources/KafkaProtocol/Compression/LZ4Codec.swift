@@ -27,12 +27,25 @@ enum LZ4Codec {
         return output
     }
 
-    static func decompress(_ input: ByteBuffer, maxBytes: Int, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        var context: OpaquePointer?
-        let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
-        guard LZ4F_isError(created) == 0, let context else { throw CompressionError.failed(.lz4, errorName(created)) }
-        defer { LZ4F_freeDecompressionContext(context) }
+    private static let contexts = DecompressionContextPool(
+        make: {
+            var context: OpaquePointer?
+            let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
+            return LZ4F_isError(created) == 0 ? context : nil
+        },
+        reset: { LZ4F_resetDecompressionContext($0) },
+        release: { _ = LZ4F_freeDecompressionContext($0) })
 
+    static func decompress(_ input: ByteBuffer, maxBytes: Int, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        let output = try contexts.withContext { context in
+            try decompress(input, maxBytes: maxBytes, allocator: allocator, context: context)
+        }
+        guard let output else { throw CompressionError.failed(.lz4, "cannot create a decompression context") }
+        return output
+    }
+
+    private static func decompress(_ input: ByteBuffer, maxBytes: Int, allocator: ByteBufferAllocator,
+                                   context: OpaquePointer) throws -> ByteBuffer {
         var output = BoundedOutput(codec: .lz4, inputBytes: input.readableBytes, maxBytes: maxBytes, allocator: allocator)
         try input.withUnsafeReadableBytes { source in
             guard source.count > 0 else { throw CompressionError.corrupt(.lz4, "empty input") }

@@ -20,10 +20,21 @@ enum ZstdCodec {
         return output
     }
 
-    static func decompress(_ input: ByteBuffer, maxBytes: Int, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        guard let context = ZSTD_createDCtx() else { throw CompressionError.failed(.zstd, "ZSTD_createDCtx failed") }
-        defer { ZSTD_freeDCtx(context) }
+    private static let contexts = DecompressionContextPool(
+        make: { ZSTD_createDCtx() },
+        reset: { _ = ZSTD_DCtx_reset($0, ZSTD_reset_session_only) },
+        release: { _ = ZSTD_freeDCtx($0) })
 
+    static func decompress(_ input: ByteBuffer, maxBytes: Int, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        let output = try contexts.withContext { context in
+            try decompress(input, maxBytes: maxBytes, allocator: allocator, context: context)
+        }
+        guard let output else { throw CompressionError.failed(.zstd, "ZSTD_createDCtx failed") }
+        return output
+    }
+
+    private static func decompress(_ input: ByteBuffer, maxBytes: Int, allocator: ByteBufferAllocator,
+                                   context: OpaquePointer) throws -> ByteBuffer {
         var output = BoundedOutput(codec: .zstd, inputBytes: input.readableBytes, maxBytes: maxBytes, allocator: allocator)
         try input.withUnsafeReadableBytes { source in
             guard source.count > 0 else { throw CompressionError.corrupt(.zstd, "empty input") }

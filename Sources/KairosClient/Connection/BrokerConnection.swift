@@ -41,6 +41,8 @@ public final class BrokerConnection: Sendable {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.milliseconds(Int64(config.connectTimeoutMs)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Request frames and received responses are made and dropped per request: from recycled blocks.
+            .channelOption(.allocator, value: .blockCache)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(

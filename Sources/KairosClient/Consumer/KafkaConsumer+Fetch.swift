@@ -200,7 +200,9 @@ extension KafkaConsumer {
                 throw KafkaClientError.protocolViolation("\(partition) holds a pre-0.11 message set, which this consumer does not read")
             }
             do {
-                let header = try RecordBatchReader.read(from: &entry, fromOffset: offset, maxDecompressedBytes: maxBytes) { record in
+                // Decompressed batches come from the block cache: made and dropped by the thousand per second.
+                let header = try RecordBatchReader.read(from: &entry, fromOffset: offset, maxDecompressedBytes: maxBytes,
+                                                        allocator: .blockCache) { record in
                     records.append(ConsumerRecord(
                         topic: topic, partition: index, offset: record.offset, timestampMs: record.timestamp,
                         key: record.key, value: record.value, headers: record.headers))
