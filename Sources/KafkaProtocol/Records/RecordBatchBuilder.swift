@@ -149,7 +149,10 @@ public struct RecordBatchBuilder: Sendable {
         let allocator = allocator ?? self.allocator
         var batch: ByteBuffer
         if compression == .none {
+            // Moved out, not shared: writing the header into a buffer the builder still held copied the whole
+            // batch (copy on write).
             batch = buffer
+            buffer = ByteBuffer()
         } else {
             let section = buffer.getSlice(at: RecordBatchHeader.size, length: buffer.readableBytes - RecordBatchHeader.size)!
             let compressed = try compression.compress(section, level: level, allocator: allocator)

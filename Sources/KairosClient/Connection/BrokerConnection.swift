@@ -41,8 +41,6 @@ public final class BrokerConnection: Sendable {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.milliseconds(Int64(config.connectTimeoutMs)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            // Request frames and received responses are made and dropped per request: from recycled blocks.
-            .channelOption(.allocator, value: .blockCache)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
@@ -188,7 +186,9 @@ public final class BrokerConnection: Sendable {
     ) -> ByteBuffer {
         let header = RequestHeader(
             apiKey: Request.apiKey, apiVersion: version, correlationId: correlationId, clientId: clientId)
-        var frame = channel.allocator.buffer(capacity: max(sizeHintBytes, 256))
+        // Frames are made and dropped per request: from recycled blocks. (Received responses keep the channel's
+        // allocator: a fetch response grows by reallocation, which glibc does without copying for large buffers.)
+        var frame = ByteBufferAllocator.blockCache.buffer(capacity: max(sizeHintBytes, 256))
         Framing.writeFrame(into: &frame) { body in
             header.write(into: &body)
             request.write(into: &body, version: version)

@@ -99,7 +99,8 @@ final class ProducerBatch: @unchecked Sendable {
         swap(&builder, &self.builder)
         uncompressedBytes = builder.estimatedSizeBytes
         let records = compression == .none ? nil : builder.recordsBuffer
-        let bytes = try builder.finish(compression: compression)
+        // A compressed batch is a new buffer per batch: from recycled blocks.
+        let bytes = try builder.finish(compression: compression, allocator: .blockCache)
         encoded = bytes
         // Compressed, the records' buffer is free now; uncompressed, it is the batch itself until it is done.
         spareBuffer = records
