@@ -55,6 +55,37 @@ final class ProducerTests: XCTestCase {
         await broker.stop()
     }
 
+    func testCompressedBatchesSealedByTheAppendingThreadKeepOrderWithoutDuplicates() async throws {
+        // Small lz4 batches fill constantly and one request at a time keeps the sender behind, so the buffer is more
+        // than half full and the sending task compresses the batches it fills itself while the sender drains the
+        // others; with idempotence every record must land once, in send order, on its partition.
+        let broker = try await TestBroker.start()
+        let admin = KafkaAdmin(config: broker.clientConfig)
+        try await admin.createTopic("sealed", partitions: 2)
+        let producer = try KafkaProducer(config: producerConfig(broker, [
+            "compression.type": "lz4", "batch.size": "1024", "linger.ms": "50", "acks": "all",
+            "enable.idempotence": "true", "buffer.memory": "65536", "max.in.flight.requests.per.connection": "1"]))
+        let failures = NIOLockedValueBox(0)
+        for i in 0..<4000 {
+            try await producer.send(ProducerRecord(topic: "sealed", partition: Int32(i % 2), key: "k",
+                                                   value: "\(i) " + String(repeating: "lz4 ", count: 10))) { report in
+                if case .failure = report { failures.withLockedValue { $0 += 1 } }
+            }
+        }
+        await producer.flush()
+        XCTAssertEqual(failures.withLockedValue { $0 }, 0)
+        XCTAssertLessThan(producer.metrics.snapshot()["compression-rate-avg"]!, 1.0)
+        await producer.close()
+        for partition in Int32(0)..<2 {
+            let read = try await readAll(topic: "sealed", partition: partition, from: broker.address,
+                                         config: broker.clientConfig)
+            let sent = read.map { Int($0.value!.split(separator: " ")[0])! }
+            XCTAssertEqual(sent, Array(stride(from: Int(partition), to: 4000, by: 2)), "partition \(partition)")
+        }
+        await admin.close()
+        await broker.stop()
+    }
+
     func testKeyedRecordsKeepOrderPerPartitionWithAcksVariants() async throws {
         let broker = try await TestBroker.start()
         let admin = KafkaAdmin(config: broker.clientConfig)

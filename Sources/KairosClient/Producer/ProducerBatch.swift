@@ -50,6 +50,13 @@ final class ProducerBatch: @unchecked Sendable {
     private(set) var uncompressedBytes = 0
     /// No more appends.
     var isClosed = false
+    /// Being compressed by the thread whose append filled it (guarded by the accumulator's lock): the sender leaves it
+    /// alone until it is sealed.
+    var isSealing = false
+    /// A new producer identity that arrived while the batch was being sealed, applied once it is.
+    var pendingProducer: (id: Int64, epoch: Int16, baseSequence: Int32)?
+    /// Why sealing off the sender's thread failed; `finish` reports it.
+    private var sealFailure: Error?
     /// The wire bytes, once finished.
     var encoded: ByteBuffer?
     /// With compression: the uncompressed records' buffer, kept for reuse once the batch is done.
@@ -89,9 +96,16 @@ final class ProducerBatch: @unchecked Sendable {
         return added
     }
 
+    /// `finish` on the appending thread (outside the accumulator's lock, while `isSealing` keeps the sender away);
+    /// a failure is kept for the sender's `finish` to report.
+    func seal(compression: CompressionCodec) {
+        do { _ = try finish(compression: compression) } catch { sealFailure = error }
+    }
+
     /// Compresses and seals the batch for the wire (once; retries reuse the bytes).
     func finish(compression: CompressionCodec) throws -> ByteBuffer {
         if let encoded { return encoded }
+        if let sealFailure { throw sealFailure }
         precondition(!isFinished, "batch finished twice")
         isFinished = true
         // Swapped out, so the builder's buffer stays uniquely referenced and sealing it copies nothing.

@@ -141,7 +141,8 @@ final class ProducerSender: @unchecked Sendable {
         let nowNanos = now()
         for batch in batches {
             do {
-                let firstAttempt = batch.encoded == nil
+                // Sealed already when the appending thread compressed it: count its first send by attempts.
+                let firstAttempt = batch.attempts == 0
                 let bytes = try batch.finish(compression: config.compression)
                 if firstAttempt {
                     metrics.recordBatchSent(wireBytes: bytes.readableBytes, uncompressedBytes: batch.uncompressedBytes,

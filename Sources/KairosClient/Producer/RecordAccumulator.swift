@@ -86,6 +86,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         var resumes: [CheckedContinuation<Void, Error>] = []
         var wakeSender = false
         var flushWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Full batches to compress on this thread, outside the lock.
+        var toSeal: [ProducerBatch] = []
     }
 
     private let lock = AdaptiveLock()
@@ -113,6 +115,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     /// producer, a batch had to be split) takes a new producer id: nothing is sent from the request until every
     /// request in flight has come back, then the sender fetches the id and `setNewProducerId` renumbers what is queued.
     private var needsNewProducerId = false
+    /// Set by `abortAll`: batches still being sealed then fail once sealed.
+    private var abortedWith: KafkaClientError?
     /// The monotonic time by which the sender looks at the queues again without being woken: 0 while it is
     /// running (or a wake is on its way, or a response it waits for will wake it), `.max` when it sleeps
     /// without a deadline.
@@ -391,6 +395,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         if appended == nil {
             if let last = queue.batches.last, !last.isClosed {
                 closeLocked(last, queue: queue)
+                sealHereLocked(last, effects: &effects)
                 readyLocked(at: 0, effects: &effects)
             }
             let created = now()
@@ -413,6 +418,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         queue.queuedBytes += estimatedBytes
         if batch.sizeBytes >= config.batchSizeBytes {
             closeLocked(batch, queue: queue)
+            sealHereLocked(batch, effects: &effects)
             readyLocked(at: 0, effects: &effects)
         }
         if let lease = state.lease, lease.partition == partition {
@@ -422,6 +428,51 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             effects.reports.append(Report(topic: state.topic, partition: partition, bytes: added))
         }
         if let enqueued { effects.resumes.append(enqueued) }
+    }
+
+    /// A batch filled by an append is compressed by the appending thread (after the lock is released) when the sender
+    /// is behind, that is when more than half of `buffer.memory` is taken: then compression would hold up the
+    /// sender's thread (with lz4 at 1 KiB it was most of its work) while the application's thread mostly waits for
+    /// memory. While the buffer is mostly free the application's thread is the one that limits the rate (small
+    /// records), and the sender compresses. Uncompressed batches need no work.
+    private func sealHereLocked(_ batch: ProducerBatch, effects: inout Effects) {
+        guard config.compression != .none, !batch.isSealing, batch.encoded == nil,
+              availableBytes < config.bufferMemoryBytes / 2 else { return }
+        batch.isSealing = true
+        effects.toSeal.append(batch)
+    }
+
+    /// Compresses the batches an append filled, then hands them to the sender (or fails them, if the producer gave
+    /// up on everything meanwhile).
+    private func seal(_ batches: [ProducerBatch]) {
+        for batch in batches { batch.seal(compression: config.compression) }
+        var effects = Effects()
+        let aborted: (error: KafkaClientError, batches: [ProducerBatch])? = lock.withLock {
+            for batch in batches { batch.isSealing = false }
+            if let abortedWith {
+                for batch in batches {
+                    batch.queue.batches.removeAll { $0 === batch }
+                    batch.queue.queuedBytes -= batch.reservedBytes
+                }
+                return (abortedWith, batches)
+            }
+            for batch in batches {
+                if let renumber = batch.pendingProducer {
+                    batch.pendingProducer = nil
+                    batch.setProducer(id: renumber.id, epoch: renumber.epoch, baseSequence: renumber.baseSequence)
+                }
+            }
+            readyLocked(at: 0, effects: &effects)
+            return nil
+        }
+        if let aborted {
+            for batch in aborted.batches {
+                batch.fail(aborted.error)
+                batchDone(batch, wasInFlight: false)
+            }
+            return
+        }
+        perform(effects)
     }
 
     /// Something becomes ready at `readyNanos`: wake the sender if it would look only later.
@@ -485,6 +536,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     }
 
     private func perform(_ effects: Effects) {
+        if !effects.toSeal.isEmpty { seal(effects.toSeal) }
         for report in effects.reports {
             partitioner.recordAppended(topic: report.topic, partition: report.partition, bytes: report.bytes)
         }
@@ -530,13 +582,15 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                 let queue = allQueues[(drainStart + step) % count]
                 let tp = queue.topicPartition
                 // Expire what waited too long without ever being sent.
-                while let first = queue.batches.first, Self.elapsed(from: first.createdNanos, to: nowNanos) >= deliveryNanos {
+                while let first = queue.batches.first, !first.isSealing,
+                      Self.elapsed(from: first.createdNanos, to: nowNanos) >= deliveryNanos {
                     queue.batches.removeFirst()
                     closeLocked(first, queue: queue)
                     queue.queuedBytes -= first.reservedBytes
                     drained.expired.append(first)
                 }
-                guard let first = queue.batches.first else { continue }
+                // A batch being compressed by the thread that filled it: that thread wakes the sender when done.
+                guard let first = queue.batches.first, !first.isSealing else { continue }
                 let ready = first.isClosed || urgent || Self.elapsed(from: first.createdNanos, to: nowNanos) >= lingerNanos
                 if !ready {
                     drained.nextCheckNanos = min(drained.nextCheckNanos ?? .max, first.createdNanos &+ lingerNanos)
@@ -663,7 +717,11 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             for queue in allQueues {
                 var sequence: Int32 = 0
                 for batch in queue.batches {
-                    batch.setProducer(id: id, epoch: epoch, baseSequence: sequence)
+                    if batch.isSealing {
+                        batch.pendingProducer = (id, epoch, sequence)
+                    } else {
+                        batch.setProducer(id: id, epoch: epoch, baseSequence: sequence)
+                    }
                     if batch.isClosed { sequence = Self.sequence(sequence, plus: batch.recordCount) }
                 }
                 queue.nextSequence = sequence
@@ -739,10 +797,13 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         var batches: [ProducerBatch] = []
         var waiting: [PendingAppend] = []
         lock.withLock {
+            abortedWith = error
             for queue in allQueues {
-                batches.append(contentsOf: queue.batches)
-                queue.batches = []
-                queue.queuedBytes = 0
+                // A batch being compressed stays until it is sealed; `seal` then fails it.
+                let sealing = queue.batches.filter(\.isSealing)
+                batches.append(contentsOf: queue.batches.filter { !$0.isSealing })
+                queue.batches = sealing
+                queue.queuedBytes = sealing.reduce(0) { $0 + $1.reservedBytes }
             }
             waiting = Array(pending[pendingHead...])
             pending = []
