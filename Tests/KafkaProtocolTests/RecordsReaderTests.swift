@@ -68,6 +68,22 @@ final class RecordsReaderTests: XCTestCase {
         }
     }
 
+    func testCRCCheckCanBeSkippedButNothingElse() throws {
+        // A consumer with check.crcs=false reads a batch whose CRC is wrong; with the default it refuses it.
+        var batch = try sampleBatch(codec: .none)
+        let crcAt = batch.readerIndex + RecordBatchHeader.attributesOffset - 4
+        batch.setInteger(batch.getInteger(at: crcAt, as: UInt32.self)! ^ 0xFFFF_FFFF, at: crcAt)
+        XCTAssertNil(viaReader(batch), "a wrong CRC is refused by default")
+        var input = batch
+        var count = 0
+        try RecordBatchReader.read(from: &input, maxDecompressedBytes: 1 << 20, verifyCRC: false) { _ in count += 1 }
+        XCTAssertEqual(count, 30)
+        // Without the CRC check, other damage is still refused: a wrong magic byte.
+        var broken = batch
+        broken.setInteger(Int8(1), at: broken.readerIndex + RecordBatchHeader.magicOffset)
+        XCTAssertThrowsError(try RecordBatchReader.read(from: &broken, maxDecompressedBytes: 1 << 20, verifyCRC: false) { _ in })
+    }
+
     func testKafkaPythonFixturesReadAlike() throws {
         for fixture in S.fixtureList("v2") {
             let bytes = S.buffer(hex: fixture["hex"] as! String)

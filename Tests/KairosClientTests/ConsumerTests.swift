@@ -124,6 +124,9 @@ final class ConsumerTests: XCTestCase {
         XCTAssertFalse(config.enableAutoCommit)
         XCTAssertEqual(config.maxPollRecords, 7)
         XCTAssertEqual(config.assignors, [.roundRobin, .cooperativeSticky])
+        XCTAssertTrue(config.checkCrcs, "check.crcs defaults to true, as in Kafka's consumer")
+        XCTAssertFalse(try ConsumerConfig(properties: ["check.crcs": "false"]).checkCrcs)
+        XCTAssertThrowsError(try ConsumerConfig(properties: ["check.crcs": "sometimes"]))
         XCTAssertThrowsError(try ConsumerConfig(properties: ["auto.offset.reset": "smallest"]))
         XCTAssertThrowsError(try ConsumerConfig(properties: ["partition.assignment.strategy": "sticky-ish"]))
     }

@@ -3,8 +3,9 @@ import NIOCore
 /// The checks every reader of a whole v2 batch makes before trusting its header: magic, length, CRC, codec.
 enum RecordBatchChecks {
     /// Reads and checks the header of the batch at the reader index of `buffer`, which must hold at least the
-    /// whole batch; returns the header. Does not move the reader index.
-    static func checkedHeader(_ buffer: ByteBuffer) throws -> RecordBatchHeader {
+    /// whole batch; returns the header. Does not move the reader index. `verifyCRC: false` skips only the CRC
+    /// (a consumer's `check.crcs=false`); the other checks always run.
+    static func checkedHeader(_ buffer: ByteBuffer, verifyCRC: Bool = true) throws -> RecordBatchHeader {
         let readable = buffer.readableBytes
         guard readable > RecordBatchHeader.magicOffset else {
             throw RecordBatchError.corrupt("\(readable) bytes are too few for a record batch")
@@ -20,10 +21,12 @@ enum RecordBatchChecks {
         guard readable >= header.totalBytes else {
             throw RecordBatchError.corrupt("batch length \(header.batchLength) exceeds the \(readable) bytes present")
         }
-        let covered = header.totalBytes - RecordBatchHeader.attributesOffset
-        let crc = CRC32C.checksum(buffer, at: buffer.readerIndex + RecordBatchHeader.attributesOffset, length: covered)
-        guard crc == header.crc else {
-            throw RecordBatchError.corrupt("CRC mismatch: header says \(header.crc), bytes give \(crc)")
+        if verifyCRC {
+            let covered = header.totalBytes - RecordBatchHeader.attributesOffset
+            let crc = CRC32C.checksum(buffer, at: buffer.readerIndex + RecordBatchHeader.attributesOffset, length: covered)
+            guard crc == header.crc else {
+                throw RecordBatchError.corrupt("CRC mismatch: header says \(header.crc), bytes give \(crc)")
+            }
         }
         guard header.compression != nil else {
             throw RecordBatchError.unsupportedCompression(Int8(header.attributes & RecordBatchHeader.compressionMask))

@@ -26,9 +26,10 @@ public enum RecordBatchReader {
     @discardableResult
     public static func read(
         from buffer: inout ByteBuffer, fromOffset: Int64 = 0, maxDecompressedBytes: Int,
-        allocator: ByteBufferAllocator = ByteBufferAllocator(), _ body: (RecordView) throws -> Void
+        allocator: ByteBufferAllocator = ByteBufferAllocator(), verifyCRC: Bool = true,
+        _ body: (RecordView) throws -> Void
     ) throws -> RecordBatchHeader {
-        let header = try RecordBatchChecks.checkedHeader(buffer)
+        let header = try RecordBatchChecks.checkedHeader(buffer, verifyCRC: verifyCRC)
         var records = try RecordBatchChecks.recordsSection(
             of: buffer, header: header, maxDecompressedBytes: maxDecompressedBytes, allocator: allocator)
         let lastOffset = header.baseOffset + Int64(header.lastOffsetDelta)

@@ -30,6 +30,9 @@ public struct ConsumerConfig: Sendable {
     public var fetchMaxBytes = 52_428_800
     /// `max.partition.fetch.bytes`: the most one partition contributes to a Fetch answer. Default 1048576.
     public var maxPartitionFetchBytes = 1_048_576
+    /// `check.crcs`: verify every batch's CRC-32C before handing out its records (a corrupt batch is an error).
+    /// Default true, as in Kafka's consumer (librdkafka's default is false).
+    public var checkCrcs = true
     /// `max.poll.records`: the most records one `poll` returns. Default 500.
     public var maxPollRecords = 500
     /// `session.timeout.ms`: the group drops a member silent this long. Default 45000.
@@ -67,6 +70,7 @@ public struct ConsumerConfig: Sendable {
         if let v = try reader.int("fetch.max.bytes", range: 0...Int(Int32.max)) { fetchMaxBytes = v }
         if let v = try reader.int("max.partition.fetch.bytes", range: 0...Int(Int32.max)) { maxPartitionFetchBytes = v }
         if let v = try reader.int("max.poll.records", range: 1...Int(Int32.max)) { maxPollRecords = v }
+        if let v = try reader.bool("check.crcs") { checkCrcs = v }
         if let v = try reader.int("session.timeout.ms", range: 1...Int(Int32.max)) { sessionTimeoutMs = v }
         if let v = try reader.int("heartbeat.interval.ms", range: 1...Int(Int32.max)) { heartbeatIntervalMs = v }
         if let v = try reader.int("max.poll.interval.ms", range: 1...Int(Int32.max)) { maxPollIntervalMs = v }

@@ -202,7 +202,7 @@ extension KafkaConsumer {
             do {
                 // Decompressed batches come from the block cache: made and dropped by the thousand per second.
                 let header = try RecordBatchReader.read(from: &entry, fromOffset: offset, maxDecompressedBytes: maxBytes,
-                                                        allocator: .blockCache) { record in
+                                                        allocator: .blockCache, verifyCRC: config.checkCrcs) { record in
                     records.append(ConsumerRecord(
                         topic: topic, partition: index, offset: record.offset, timestampMs: record.timestamp,
                         key: record.key, value: record.value, headers: record.headers))
