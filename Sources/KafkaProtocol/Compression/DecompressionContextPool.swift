@@ -8,24 +8,28 @@ final class DecompressionContextPool: @unchecked Sendable {
     // @unchecked: `free` is touched only under `lock`; a context is used by one caller at a time.
     private let lock = NIOLock()
     private var free: [OpaquePointer] = []
+    private let codec: CompressionCodec
     private let capacity: Int
     private let make: () -> OpaquePointer?
     private let reset: (OpaquePointer) -> Void
     private let release: (OpaquePointer) -> Void
 
     /// `reset` returns a used context to a clean state; `release` frees one the pool does not keep.
-    init(capacity: Int = 8, make: @escaping () -> OpaquePointer?, reset: @escaping (OpaquePointer) -> Void,
-         release: @escaping (OpaquePointer) -> Void) {
+    init(codec: CompressionCodec, capacity: Int = 8, make: @escaping () -> OpaquePointer?,
+         reset: @escaping (OpaquePointer) -> Void, release: @escaping (OpaquePointer) -> Void) {
+        self.codec = codec
         self.capacity = capacity
         self.make = make
         self.reset = reset
         self.release = release
     }
 
-    /// Runs `body` with a context of its own; nil when none could be made. A context whose use threw is freed,
+    /// Runs `body` with a context of its own (throws when none can be made). A context whose use threw is freed,
     /// not kept: a decoder stopped mid-frame is not worth trusting to a reset.
-    func withContext<Result>(_ body: (OpaquePointer) throws -> Result) throws -> Result? {
-        guard let context = lock.withLock({ free.popLast() }) ?? make() else { return nil }
+    func withContext<Result>(_ body: (OpaquePointer) throws -> Result) throws -> Result {
+        guard let context = lock.withLock({ free.popLast() }) ?? make() else {
+            throw CompressionError.failed(codec, "cannot create a decompression context")
+        }
         let result: Result
         do {
             result = try body(context)

@@ -28,6 +28,7 @@ enum LZ4Codec {
     }
 
     private static let contexts = DecompressionContextPool(
+        codec: .lz4,
         make: {
             var context: OpaquePointer?
             let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
@@ -37,11 +38,7 @@ enum LZ4Codec {
         release: { _ = LZ4F_freeDecompressionContext($0) })
 
     static func decompress(_ input: ByteBuffer, maxBytes: Int, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        let output = try contexts.withContext { context in
-            try decompress(input, maxBytes: maxBytes, allocator: allocator, context: context)
-        }
-        guard let output else { throw CompressionError.failed(.lz4, "cannot create a decompression context") }
-        return output
+        try contexts.withContext { try decompress(input, maxBytes: maxBytes, allocator: allocator, context: $0) }
     }
 
     private static func decompress(_ input: ByteBuffer, maxBytes: Int, allocator: ByteBufferAllocator,

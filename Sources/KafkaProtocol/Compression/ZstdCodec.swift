@@ -21,16 +21,13 @@ enum ZstdCodec {
     }
 
     private static let contexts = DecompressionContextPool(
+        codec: .zstd,
         make: { ZSTD_createDCtx() },
         reset: { _ = ZSTD_DCtx_reset($0, ZSTD_reset_session_only) },
         release: { _ = ZSTD_freeDCtx($0) })
 
     static func decompress(_ input: ByteBuffer, maxBytes: Int, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        let output = try contexts.withContext { context in
-            try decompress(input, maxBytes: maxBytes, allocator: allocator, context: context)
-        }
-        guard let output else { throw CompressionError.failed(.zstd, "ZSTD_createDCtx failed") }
-        return output
+        try contexts.withContext { try decompress(input, maxBytes: maxBytes, allocator: allocator, context: $0) }
     }
 
     private static func decompress(_ input: ByteBuffer, maxBytes: Int, allocator: ByteBufferAllocator,
