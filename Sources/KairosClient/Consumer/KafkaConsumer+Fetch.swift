@@ -63,19 +63,7 @@ extension KafkaConsumer {
         for tp in assignment where !paused.contains(tp) {
             if let position = positions[tp] { asked[tp] = position }
         }
-        var index = held.count - 1
-        var done: Set<TopicPartition> = []
-        while index >= 0 {
-            let record = held[index]
-            let tp = TopicPartition(topic: record.topic, partition: record.partition)
-            if !done.contains(tp) {
-                done.insert(tp)
-                if asked[tp] != nil { asked[tp] = record.offset + 1 }
-            }
-            index -= 1
-            // Records come partition by partition: skip the rest of this partition's run.
-            while index >= 0, held[index].partition == record.partition, held[index].topic == record.topic { index -= 1 }
-        }
+        for (tp, next) in held.nextOffsetsByPartition() where asked[tp] != nil { asked[tp] = next }
         return asked
     }
 

@@ -173,19 +173,8 @@ public actor KafkaConsumer {
         // The whole buffer goes out as it is (no copy of every record) when it fits in one poll.
         let batch = bufferedIndex == 0 && end == buffered.count ? buffered : Array(buffered[bufferedIndex..<end])
         bufferedIndex = end
-        // The position moves past what is returned; what stays buffered is returned next. A fetch's records come
-        // partition by partition, so the position is written once per run of one partition, not per record.
-        var index = 0
-        while index < batch.count {
-            let record = batch[index]
-            var last = index
-            while last + 1 < batch.count, batch[last + 1].partition == record.partition,
-                  batch[last + 1].topic == record.topic {
-                last += 1
-            }
-            positions[TopicPartition(topic: record.topic, partition: record.partition)] = batch[last].offset + 1
-            index = last + 1
-        }
+        // The position moves past what is returned; what stays buffered is returned next.
+        for (tp, next) in batch.nextOffsetsByPartition() { positions[tp] = next }
         if bufferedIndex == buffered.count {
             buffered = []
             bufferedIndex = 0

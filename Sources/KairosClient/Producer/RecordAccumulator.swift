@@ -103,7 +103,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     private var pending: [PendingAppend] = []
     private var pendingHead = 0
     /// True while a `max.block.ms` sweep is scheduled: one timer serves every waiting record (a timer per wait
-    /// cost a cross-thread schedule, and an event loop wake-up, every time a full buffer made the caller wait).
+    /// cost a cross-thread schedule onto the event loop every time a full buffer made the caller wait).
     private var expirySweepScheduled = false
     private var incompleteBatches = 0
     private var flushWaiters: [CheckedContinuation<Void, Never>] = []
@@ -436,8 +436,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     /// memory. While the buffer is mostly free the application's thread is the one that limits the rate (small
     /// records), and the sender compresses. Uncompressed batches need no work.
     private func sealHereLocked(_ batch: ProducerBatch, effects: inout Effects) {
-        guard config.compression != .none, !batch.isSealing, batch.encoded == nil,
-              availableBytes < config.bufferMemoryBytes / 2 else { return }
+        // Only batches an append just closed come here: never sealed, never being sealed.
+        guard config.compression != .none, availableBytes < config.bufferMemoryBytes / 2 else { return }
         batch.isSealing = true
         effects.toSeal.append(batch)
     }
