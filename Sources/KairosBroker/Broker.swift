@@ -1,4 +1,3 @@
-import Atomics
 import KafkaProtocol
 import KairosStorage
 import Logging
@@ -16,23 +15,24 @@ public final class Broker: Sendable {
     let clock: @Sendable () -> Int64
     let topics: TopicManager
     let groups: GroupService
+    let producerIds: ProducerIdAllocator
     let allocator = ByteBufferAllocator()
-    private let nextProducerId: ManagedAtomic<Int64>
-    private let producerIdReservation = NIOLock()
     private let advertised: NIOLockedValueBox<(host: String, port: Int32)>
 
-    /// Opens the broker's logs (recovering them) and its catalog.
+    /// Opens the broker's metadata and logs (recovering them). Without `metadata`, the store that lives with the
+    /// logs is used (`LogFactory.openMetadataStore`).
     public init(
-        config: BrokerConfig, logFactory: any LogFactory, logger: Logger,
+        config: BrokerConfig, logFactory: any LogFactory, metadata: (any MetadataStore)? = nil, logger: Logger,
         clock: @escaping @Sendable () -> Int64, randomId: @escaping @Sendable () -> KafkaUUID
     ) throws {
         self.config = config
         self.advertised = NIOLockedValueBox((config.advertisedHost, config.advertisedPort))
         self.logger = logger
         self.clock = clock
-        self.topics = TopicManager(factory: logFactory, config: config, logger: logger, randomId: randomId)
+        let metadata = try metadata ?? logFactory.openMetadataStore()
+        self.topics = TopicManager(factory: logFactory, metadata: metadata, config: config, logger: logger, randomId: randomId)
         try topics.load(nowMs: clock())
-        nextProducerId = ManagedAtomic(topics.producerIdLimit)
+        producerIds = ProducerIdAllocator(metadata: metadata)
         groups = try GroupService(
             config: GroupConfig(broker: config), broker: config, factory: logFactory, logger: logger, now: clock(), randomId: randomId)
     }
@@ -164,22 +164,6 @@ public final class Broker: Sendable {
     func reply<M: KafkaMessage>(_ response: M, _ header: RequestHeader) -> BrokerReply {
         .frame(ResponseEncoding.frame(response, header: header, allocator: allocator))
     }
-
-    /// Hands out a new producer id, reserving a block in the catalog first when the last one is used up.
-    func allocateProducerId() throws -> Int64 {
-        let id = nextProducerId.loadThenWrappingIncrement(ordering: .relaxed)
-        if id >= topics.producerIdLimit {
-            try producerIdReservation.withLock {
-                if id >= topics.producerIdLimit {
-                    try topics.reserveProducerIds(upTo: id + Limits.producerIdBlock)
-                }
-            }
-        }
-        return id
-    }
-
-    /// The next producer id that will be handed out.
-    var nextProducerIdValue: Int64 { nextProducerId.load(ordering: .relaxed) }
 
     /// Rolls and deletes segments per each topic's retention; the server calls it periodically.
     public func applyRetention() {

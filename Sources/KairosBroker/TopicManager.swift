@@ -28,26 +28,30 @@ struct TopicError: Error, Sendable {
     var message: String
 }
 
-/// Creates, finds, grows and deletes topics, and keeps the catalog on disk in step.
+/// Creates, finds, grows and deletes topics, and keeps the topic catalog in the metadata store in step.
 ///
 /// Lookups take a lock briefly and return immutable `Topic` values; changes build a new `Topic`
 /// and swap it in, so a fetch or produce in progress keeps working on the partitions it found.
 final class TopicManager: Sendable {
     private struct State {
         var topics: [String: Topic] = [:]
-        var producerIdLimit: Int64 = 0
     }
 
     private let state = NIOLockedValueBox(State())
     /// Serialises changes (create, delete, grow) so catalog writes happen in order.
     private let changeLock = NIOLock()
     private let factory: any LogFactory
+    private let metadata: any MetadataStore
     private let config: BrokerConfig
     private let logger: Logger
     private let randomId: @Sendable () -> KafkaUUID
 
-    init(factory: any LogFactory, config: BrokerConfig, logger: Logger, randomId: @escaping @Sendable () -> KafkaUUID) {
+    init(
+        factory: any LogFactory, metadata: any MetadataStore, config: BrokerConfig, logger: Logger,
+        randomId: @escaping @Sendable () -> KafkaUUID
+    ) {
         self.factory = factory
+        self.metadata = metadata
         self.config = config
         self.logger = logger
         self.randomId = randomId
@@ -56,21 +60,18 @@ final class TopicManager: Sendable {
     /// Loads the catalog and opens every partition log found (recovering each).
     func load(nowMs: Int64) throws {
         try changeLock.withLock {
-            var catalog = TopicCatalog()
-            if let dir = factory.metadataDirectory { catalog = try TopicCatalog.load(directory: dir) }
             var topics: [String: Topic] = [:]
             var known = Set<String>()
-            for record in catalog.topics {
+            for record in metadata.current.topics {
                 known.insert(record.name)
-                let logConfig = record.config.logConfig(broker: config)
+                let topicConfig = record.topicConfig
+                let logConfig = topicConfig.logConfig(broker: config)
                 var partitions: [Partition] = []
                 for p in 0..<record.partitions {
                     let log = try factory.openLog(topic: record.name, partition: p, config: logConfig, nowMs: nowMs)
                     partitions.append(Partition(topic: record.name, index: p, log: log))
                 }
-                topics[record.name] = Topic(
-                    name: record.name, id: KafkaUUID(high: record.idHigh, low: record.idLow), config: record.config,
-                    partitions: partitions)
+                topics[record.name] = Topic(name: record.name, id: record.topicId, config: topicConfig, partitions: partitions)
             }
             // Partition directories with no catalog entry (a catalog lost or from elsewhere): adopt them
             // with default configs rather than ignore data that is on disk.
@@ -89,11 +90,7 @@ final class TopicManager: Sendable {
                 }
                 topics[name] = Topic(name: name, id: randomId(), config: TopicConfig(), partitions: partitions)
             }
-            let limit = catalog.producerIdLimit
-            state.withLockedValue {
-                $0.topics = topics
-                $0.producerIdLimit = limit
-            }
+            state.withLockedValue { $0.topics = topics }
             if !orphans.isEmpty { try saveCatalog() }
         }
     }
@@ -236,17 +233,6 @@ final class TopicManager: Sendable {
         }
     }
 
-    /// Reserves producer ids up to `limit` in the catalog before they are handed out, so a restart
-    /// never hands out an id twice.
-    func reserveProducerIds(upTo limit: Int64) throws {
-        try changeLock.withLock {
-            state.withLockedValue { $0.producerIdLimit = max($0.producerIdLimit, limit) }
-            try saveCatalog()
-        }
-    }
-
-    var producerIdLimit: Int64 { state.withLockedValue { $0.producerIdLimit } }
-
     /// Closes every log (shutdown).
     func closeAll() {
         for topic in allTopics() {
@@ -258,16 +244,10 @@ final class TopicManager: Sendable {
         }
     }
 
-    /// Must be called with `changeLock` held.
+    /// Writes the topics as they are now to the metadata store. Must be called with `changeLock` held. The whole
+    /// list is written each time, so a write that failed is made good by the next change.
     private func saveCatalog() throws {
-        guard let dir = factory.metadataDirectory else { return }
-        let catalog = state.withLockedValue { s in
-            TopicCatalog(
-                topics: s.topics.values.sorted { $0.name < $1.name }.map {
-                    .init(name: $0.name, idHigh: $0.id.high, idLow: $0.id.low, partitions: Int32($0.partitions.count), config: $0.config)
-                },
-                producerIdLimit: s.producerIdLimit)
-        }
-        try catalog.save(directory: dir)
+        let records = state.withLockedValue { s in s.topics.values.map(TopicRecord.init) }
+        try metadata.update { $0.topics = records }
     }
 }

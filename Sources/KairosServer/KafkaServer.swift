@@ -35,7 +35,7 @@ public final class KafkaServer: Service, Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: config.networkThreads)
         self.metrics = ServerMetrics(
             threads: config.networkThreads,
-            logFlush: config.broker.log.flushObserver as? LogFlushMetrics ?? LogFlushMetrics())
+            logFlush: config.logFlushMetrics)
         self.stopRequested = group.next().makePromise(of: Void.self)
     }
 

@@ -17,6 +17,9 @@ public struct ServerConfig: Sendable {
     public var metricsListener: (host: String, port: Int)?
     /// The broker's own settings.
     public var broker: BrokerConfig
+    /// Hears every fsync of the partition logs (flush rate and latency, exported by the metrics endpoint): hand it
+    /// to the log factory (`DiskLogFactory(..., flushObserver:)`), which gives it to every log it opens.
+    public let logFlushMetrics = LogFlushMetrics()
     /// Keys that neither the server nor the broker knows (logged as warnings, as Kafka does).
     public var unknownKeys: [String] = []
 
@@ -33,9 +36,6 @@ public struct ServerConfig: Sendable {
     /// Builds the configuration; throws `ConfigError` naming the bad key.
     public init(properties: [String: String]) throws {
         broker = try BrokerConfig(properties: properties)
-        // Every partition log's config derives from broker.log, so this one observer hears all their flushes;
-        // KafkaServer exports it (ServerMetrics.logFlush).
-        broker.log.flushObserver = LogFlushMetrics()
         if let listeners = properties["listeners"] {
             let (host, port) = try ServerConfig.parseListener(listeners, key: "listeners")
             self.host = host.isEmpty ? "0.0.0.0" : host

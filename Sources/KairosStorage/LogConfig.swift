@@ -23,13 +23,6 @@ public struct LogConfig: Sendable, Equatable {
     /// sendfile: for a consumer at the tail that saves the dup, the separate send and the close, which
     /// cost more than copying a few kilobytes. Not a Kafka setting. Default 16384; 0 always uses sendfile.
     public var inlineReadMaxBytes: Int = 16_384
-    /// Told how long every flush took (for the flush-latency metric). Not a setting: `==` ignores it. Default none.
-    public var flushObserver: (any LogFlushObserver)? {
-        get { flushObserverSlot.observer }
-        set { flushObserverSlot.observer = newValue }
-    }
-    private var flushObserverSlot = LogFlushObserverSlot()
-
     public init() {}
 
     /// `segmentBytes` limited to what int32 file positions can address.

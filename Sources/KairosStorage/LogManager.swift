@@ -14,15 +14,20 @@ public final class LogManager: @unchecked Sendable {
     }
 
     private let logger: Logger
+    private let flushObserver: (any LogFlushObserver)?
     private let lock = StorageLock()
     private var found: [PartitionKey]
     private var open: [PartitionKey: SegmentedLog] = [:]
 
-    /// Creates `directory` if needed and finds the partition directories already in it.
-    public init(directory: String, defaultConfig: LogConfig, logger: Logger) throws {
+    /// Creates `directory` if needed and finds the partition directories already in it. Every log it opens
+    /// reports its fsyncs to `flushObserver`.
+    public init(
+        directory: String, defaultConfig: LogConfig, logger: Logger, flushObserver: (any LogFlushObserver)? = nil
+    ) throws {
         self.directory = directory
         self.defaultConfig = defaultConfig
         self.logger = logger
+        self.flushObserver = flushObserver
         try Posix.makeDirectories(directory)
         found = try Posix.listDirectory(directory).compactMap { name -> PartitionKey? in
             guard let (topic, partition) = Self.parseDirectoryName(name), Posix.isDirectory(directory + "/" + name) else { return nil }
@@ -49,7 +54,8 @@ public final class LogManager: @unchecked Sendable {
             var partitionLogger = logger
             partitionLogger[metadataKey: "topic"] = "\(topic)"
             partitionLogger[metadataKey: "partition"] = "\(partition)"
-            let log = try SegmentedLog(directory: path(key), config: config, now: now, logger: partitionLogger)
+            let log = try SegmentedLog(
+                directory: path(key), config: config, now: now, logger: partitionLogger, flushObserver: flushObserver)
             open[key] = log
             if !found.contains(key) { found.append(key) }
             return log

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The `log-start-offset` file of a partition directory: the log start offset as decimal text, written atomically
 /// (temporary file, fsync, rename, fsync of the directory) whenever truncatePrefix moves it.
 enum LogStartCheckpoint {
@@ -21,20 +13,7 @@ enum LogStartCheckpoint {
 
     /// Stores `offset` durably.
     static func write(_ offset: Int64, directory: String) throws {
-        let path = directory + "/" + fileName
-        let temporary = path + ".tmp"
-        let fd = try Posix.open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
-        do {
-            let bytes = Array("\(offset)\n".utf8)
-            try bytes.withUnsafeBytes { try Posix.pwriteAll(fd, $0, at: 0, temporary) }
-            try Posix.syncData(fd, temporary)
-            Posix.close(fd)
-        } catch {
-            Posix.close(fd)
-            throw error
-        }
-        try Posix.rename(temporary, path)
-        try Posix.syncDirectory(directory)
+        try Posix.replaceFile(directory + "/" + fileName, with: Array("\(offset)\n".utf8))
     }
 }
 

@@ -110,6 +110,33 @@ enum Posix {
         return bytes
     }
 
+    /// Replaces the file at `path` with `bytes` so that a crash leaves either the old or the new content: the bytes go
+    /// to `<path>.tmp`, which is fsynced, renamed over `path`, and then the directory is fsynced so the rename itself
+    /// survives a power loss. A crash before the rename leaves a `.tmp` file that readers must ignore.
+    static func replaceFile(_ path: String, with bytes: [UInt8]) throws {
+        let temporary = temporaryPath(for: path)
+        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
+        do {
+            try bytes.withUnsafeBytes { try pwriteAll(fd, $0, at: 0, temporary) }
+            try syncData(fd, temporary)
+            close(fd)
+        } catch {
+            close(fd)
+            throw error
+        }
+        try rename(temporary, path)
+        try syncDirectory(parentDirectory(of: path))
+    }
+
+    /// Where `replaceFile` stages the new content of `path`.
+    static func temporaryPath(for path: String) -> String { path + ".tmp" }
+
+    /// The directory part of `path` ("." for a bare name).
+    static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
     /// The size of the open file.
     static func fileSize(_ fd: CInt, _ what: @autoclosure () -> String) throws -> Int {
         var info = stat()

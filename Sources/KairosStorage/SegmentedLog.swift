@@ -18,6 +18,7 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
     private let lock = StorageLock()
     private var logger: Logger
     private var config: LogConfig
+    private let flushObserver: (any LogFlushObserver)?
     /// Oldest first; the last one is the active segment. Never empty.
     private var segments: [LogSegment]
     private var startOffset: Int64
@@ -30,10 +31,14 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
     private let buffer = ScanBuffer()
 
     /// Opens the log in `directory` (creating it if needed) or recovers it after a crash: older segments are trusted,
-    /// the last one is validated batch by batch and a torn or corrupt tail is truncated.
-    public init(directory: String, config: LogConfig, now: Int64, logger: Logger) throws {
+    /// the last one is validated batch by batch and a torn or corrupt tail is truncated. `flushObserver` hears
+    /// about every fsync of this log.
+    public init(
+        directory: String, config: LogConfig, now: Int64, logger: Logger, flushObserver: (any LogFlushObserver)? = nil
+    ) throws {
         self.directory = directory
         self.config = config
+        self.flushObserver = flushObserver
         var logger = logger
         logger[metadataKey: "log"] = "\(directory)"
         self.logger = logger
@@ -276,7 +281,7 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
     }
 
     private func flushLocked(now: Int64) throws {
-        let observer = config.flushObserver
+        let observer = flushObserver
         let startNanos = observer == nil ? 0 : NIODeadline.now().uptimeNanoseconds
         var synced = directoryNeedsSync
         for segment in segments where segment.needsSync || segment.isSealed {

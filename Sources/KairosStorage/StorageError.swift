@@ -8,6 +8,8 @@ public struct StorageError: Error, CustomStringConvertible, Equatable {
         case closed
         case invalidBatch(String)
         case invalidName(String)
+        case corruptMetadata(path: String, String)
+        case invalidMetadata(String)
     }
 
     private let base: Base
@@ -28,6 +30,13 @@ public struct StorageError: Error, CustomStringConvertible, Equatable {
     /// A topic name that cannot become a directory name.
     public static func invalidName(_ name: String) -> StorageError { StorageError(.invalidName(name)) }
 
+    /// The metadata file at `path` cannot be read as metadata: `detail` says what is wrong.
+    public static func corruptMetadata(path: String, _ detail: String) -> StorageError {
+        StorageError(.corruptMetadata(path: path, detail))
+    }
+    /// A metadata update would have left it inconsistent (a caller bug); the store kept its previous metadata.
+    public static func invalidMetadata(_ detail: String) -> StorageError { StorageError(.invalidMetadata(detail)) }
+
     /// True for `offsetOutOfRange`.
     public var isOffsetOutOfRange: Bool { base == .offsetOutOfRange }
     /// True for `closed`.
@@ -38,6 +47,10 @@ public struct StorageError: Error, CustomStringConvertible, Equatable {
     public var isInvalidBatch: Bool { if case .invalidBatch = base { return true } else { return false } }
     /// True for `invalidName`.
     public var isInvalidName: Bool { if case .invalidName = base { return true } else { return false } }
+    /// True for `corruptMetadata`.
+    public var isCorruptMetadata: Bool { if case .corruptMetadata = base { return true } else { return false } }
+    /// True for `invalidMetadata`.
+    public var isInvalidMetadata: Bool { if case .invalidMetadata = base { return true } else { return false } }
     /// The errno of an `io` error, nil for the other kinds.
     public var errno: Int32? { if case .io(let code, _) = base { return code } else { return nil } }
 
@@ -50,6 +63,8 @@ public struct StorageError: Error, CustomStringConvertible, Equatable {
         case .closed: return "log is closed"
         case .invalidBatch(let detail): return "invalid record batch: \(detail)"
         case .invalidName(let name): return "invalid topic name for a log directory: \(name)"
+        case .corruptMetadata(let path, let detail): return "corrupt metadata file \(path): \(detail)"
+        case .invalidMetadata(let detail): return "invalid metadata update: \(detail)"
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import KafkaProtocol
 import KairosBroker
 import KairosServer
+import KairosStorage
 import Logging
 import ServiceLifecycle
 
@@ -51,7 +52,9 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let broker: Broker
         do {
-            let factory = try DiskLogFactory(directory: serverConfig.broker.logDir, defaultConfig: serverConfig.broker.log, logger: logger)
+            let factory = try DiskLogFactory(
+                directory: serverConfig.broker.logDir, defaultConfig: serverConfig.broker.log, logger: logger,
+                flushObserver: serverConfig.logFlushMetrics)
             broker = try Broker(
                 config: serverConfig.broker, logFactory: factory, logger: logger, clock: WallClock.nowMs,
                 randomId: RandomIds.topicId)

@@ -7,20 +7,24 @@ import NIOCore
 import NIOEmbedded
 import XCTest
 
-/// A broker on in-memory logs with a virtual clock, and a way to send it typed requests.
+/// A broker on in-memory logs (or the given factory and metadata store) with a virtual clock, and a way to send it
+/// typed requests.
 final class BrokerHarness {
     let loop = EmbeddedEventLoop()
     let clock = VirtualClock()
     let broker: Broker
     private var correlationId: Int32 = 0
 
-    init(configure: (inout BrokerConfig) -> Void = { _ in }) throws {
+    init(
+        logFactory: any LogFactory = MemoryLogFactory(), metadata: (any MetadataStore)? = nil,
+        configure: (inout BrokerConfig) -> Void = { _ in }
+    ) throws {
         var config = BrokerConfig()
         configure(&config)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         broker = try Broker(
-            config: config, logFactory: MemoryLogFactory(), logger: logger, clock: { [clock] in clock.nowMs },
+            config: config, logFactory: logFactory, metadata: metadata, logger: logger, clock: { [clock] in clock.nowMs },
             randomId: sequentialTopicIds(high: 0xABCD))
     }
 

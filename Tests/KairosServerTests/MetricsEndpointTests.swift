@@ -1,6 +1,7 @@
 import KafkaProtocol
 import KairosBroker
 import KairosServer
+import KairosStorage
 import Logging
 import NIOCore
 import NIOPosix
@@ -19,7 +20,8 @@ final class MetricsEndpointTests: XCTestCase {
         logger.logLevel = .critical
         let broker = try Broker(
             config: config.broker,
-            logFactory: try DiskLogFactory(directory: directory, defaultConfig: config.broker.log, logger: logger),
+            logFactory: try DiskLogFactory(
+                directory: directory, defaultConfig: config.broker.log, logger: logger, flushObserver: config.logFlushMetrics),
             logger: logger, clock: { Int64(Date().timeIntervalSince1970 * 1000) }, randomId: { KafkaUUID(high: 1, low: 2) })
         let server = KafkaServer(config: config, broker: broker, logger: logger)
         let task = Task { try await server.run() }

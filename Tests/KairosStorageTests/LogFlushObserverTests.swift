@@ -20,8 +20,7 @@ final class LogFlushObserverTests: XCTestCase {
         let observer = RecordingFlushObserver()
         var config = LogConfig()
         config.flushIntervalMessages = 2
-        config.flushObserver = observer
-        let log = try SegmentedLog(directory: root + "/t-0", config: config, now: 0, logger: testLogger())
+        let log = try SegmentedLog(directory: root + "/t-0", config: config, now: 0, logger: testLogger(), flushObserver: observer)
         defer { try? log.close() }
 
         for i in 0..<5 {
@@ -38,11 +37,23 @@ final class LogFlushObserverTests: XCTestCase {
         }
     }
 
-    func testObserverIsNotPartOfConfigEquality() {
-        var a = LogConfig()
-        a.flushObserver = RecordingFlushObserver()
-        XCTAssertEqual(a, LogConfig())
-        XCTAssertNotNil(a.flushObserver)
+    func testTheLogManagerHandsItsObserverToEveryLogItOpens() throws {
+        let observer = RecordingFlushObserver()
+        var config = LogConfig()
+        config.flushIntervalMessages = 1
+        let manager = try LogManager(directory: root, defaultConfig: config, logger: testLogger(), flushObserver: observer)
+        defer { try? manager.closeAll() }
+        let a = try manager.openLog(topic: "a", partition: 0, now: 0)
+        let b = try manager.openLog(topic: "b", partition: 3, now: 0)
+        _ = try a.append(TestBatch(seed: 1).bytes, info: TestBatch(seed: 1).info, now: 0)
+        XCTAssertEqual(observer.durations.count, 1)
+        _ = try b.append(TestBatch(seed: 2).bytes, info: TestBatch(seed: 2).info, now: 0)
+        XCTAssertEqual(observer.durations.count, 2, "the second log reports to the same observer")
+
+        let unobserved = try LogManager(directory: root + "/other", defaultConfig: config, logger: testLogger())
+        defer { try? unobserved.closeAll() }
+        _ = try unobserved.openLog(topic: "c", partition: 0, now: 0).append(TestBatch().bytes, info: TestBatch().info, now: 0)
+        XCTAssertEqual(observer.durations.count, 2, "another manager's logs do not report here")
     }
 }
 

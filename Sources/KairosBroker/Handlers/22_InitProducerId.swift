@@ -1,5 +1,5 @@
 // InitProducerId (key 22), v0-4. Hands an idempotent producer a fresh producer id at epoch 0. Ids are
-// reserved in blocks in the catalog first, so a restarted broker never hands one out twice. v3+ may
+// reserved in blocks in the metadata store first, so a restarted broker never hands one out twice. v3+ may
 // present an existing id and epoch to bump the epoch (KIP-360). Transactional ids are refused:
 // Kairos does not implement transactions.
 import KafkaProtocol
@@ -11,7 +11,7 @@ extension Broker {
                 throttleTimeMs: 0, errorCode: ErrorCode.transactionalIdAuthorizationFailed.rawValue, producerId: -1, producerEpoch: -1)
         }
         if request.producerId >= 0 && request.producerEpoch >= 0 {
-            guard request.producerId < nextProducerIdValue else {
+            guard request.producerId < producerIds.next else {
                 return InitProducerIdResponse(
                     throttleTimeMs: 0, errorCode: ErrorCode.invalidProducerEpoch.rawValue, producerId: -1, producerEpoch: -1)
             }
@@ -22,7 +22,7 @@ extension Broker {
             // Epoch exhausted: a new id, as Kafka does.
         }
         do {
-            let id = try allocateProducerId()
+            let id = try producerIds.allocate()
             return InitProducerIdResponse(throttleTimeMs: 0, errorCode: 0, producerId: id, producerEpoch: 0)
         } catch {
             logger.error("cannot reserve producer ids", metadata: ["error": "\(error)"])

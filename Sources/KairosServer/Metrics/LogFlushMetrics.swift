@@ -1,7 +1,7 @@
 import KairosStorage
 
 /// Log flush rate and latency, Kafka's `kafka.log:type=LogFlushStats,name=LogFlushRateAndTimeMs`: every
-/// partition log reports each fsync here (through `LogConfig.flushObserver`), and the Prometheus endpoint shows
+/// partition log reports each fsync here (it is the observer handed to the log manager), and the Prometheus endpoint shows
 /// them as the histogram `kairos_log_flush_latency_seconds`, whose `_count` is the number of flushes.
 public final class LogFlushMetrics: LogFlushObserver {
     private let histogram = LatencyHistogram()

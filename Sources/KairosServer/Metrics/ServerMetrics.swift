@@ -22,8 +22,8 @@ public final class ServerMetrics: Sendable {
     /// Every partition log's fsyncs, reported by storage.
     public let logFlush: LogFlushMetrics
 
-    /// Metrics for a server with `threads` event loops; `logFlush` is the observer the broker's logs were
-    /// configured with (`LogConfig.flushObserver`).
+    /// Metrics for a server with `threads` event loops; `logFlush` is the observer the broker's log manager
+    /// was given (`ServerConfig.logFlushMetrics`).
     public init(threads: Int, logFlush: LogFlushMetrics = LogFlushMetrics()) {
         self.logFlush = logFlush
         var requests: [Int16: ManagedAtomic<Int64>] = [:]

@@ -1,0 +1,114 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The content of `kairos-catalog.json`: pretty-printed JSON with sorted keys, format version 1.
+///
+///     {
+///       "producerIdLimit" : 1000,
+///       "topics" : [
+///         { "config" : { "overrides" : { "retention.ms" : "3600000" } },
+///           "idHigh" : 6607884981932736616, "idLow" : 10124567926763253899, "name" : "orders", "partitions" : 3 }
+///       ],
+///       "version" : 1
+///     }
+///
+/// This is byte for byte what the broker wrote before storage owned the file, so existing log directories open
+/// unchanged and an older Kairos still reads what this one writes. A new kind of record gets a key of its own that
+/// is optional when read (files without it hold none); a change that older readers must not ignore raises the
+/// version, which they refuse.
+enum MetadataFile {
+    /// The format this code reads and writes.
+    static let formatVersion = 1
+
+    private struct Version: Decodable {
+        var version: Int
+    }
+
+    private struct Content: Codable {
+        var producerIdLimit: Int64
+        var topics: [Topic]
+        var version: Int
+    }
+
+    private struct Topic: Codable {
+        var config: Config
+        var idHigh: UInt64
+        var idLow: UInt64
+        var name: String
+        var partitions: Int32
+    }
+
+    private struct Config: Codable {
+        var overrides: [String: String]
+    }
+
+    /// The file's bytes for `metadata`.
+    static func encode(_ metadata: BrokerMetadata) throws -> [UInt8] {
+        let content = Content(
+            producerIdLimit: metadata.producerIdLimit,
+            topics: metadata.topics.map {
+                Topic(config: Config(overrides: $0.configOverrides), idHigh: $0.idHigh, idLow: $0.idLow, name: $0.name,
+                      partitions: $0.partitions)
+            },
+            version: formatVersion)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try encoder.encode(content))
+    }
+
+    /// The metadata in `bytes`, read from `path`; throws `StorageError.corruptMetadata` naming `path` and what is
+    /// wrong (not JSON, a missing or mistyped key, another format version, inconsistent records).
+    static func decode(_ bytes: [UInt8], path: String) throws -> BrokerMetadata {
+        let data = Data(bytes)
+        let decoder = JSONDecoder()
+        let content: Content
+        do {
+            // The version first, so a file from a newer Kairos is named as such rather than as a missing key.
+            let version = try decoder.decode(Version.self, from: data).version
+            guard version == formatVersion else {
+                throw StorageError.corruptMetadata(
+                    path: path, "format version \(version); this Kairos reads version \(formatVersion)")
+            }
+            content = try decoder.decode(Content.self, from: data)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError.corruptMetadata(path: path, describe(error))
+        }
+        let metadata = BrokerMetadata(
+            topics: content.topics.map {
+                TopicRecord(name: $0.name, idHigh: $0.idHigh, idLow: $0.idLow, partitions: $0.partitions,
+                            configOverrides: $0.config.overrides)
+            },
+            producerIdLimit: content.producerIdLimit
+        ).canonical
+        if let problem = metadata.inconsistency { throw StorageError.corruptMetadata(path: path, problem) }
+        return metadata
+    }
+
+    /// A decoding error in a line: what is wrong and where ("topics[1].partitions").
+    private static func describe(_ error: Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func location(_ context: DecodingError.Context) -> String {
+            guard !context.codingPath.isEmpty else { return "" }
+            var text = ""
+            for key in context.codingPath {
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return " at \(text)"
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            return "not readable JSON\(location(context)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            return "missing key \"\(key.stringValue)\"\(location(context))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong value\(location(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
