@@ -45,33 +45,6 @@ public final class Broker: Sendable {
         advertised.withLockedValue { $0 = (host, port) }
     }
 
-    /// The APIs this broker answers and the versions of each, as ApiVersions advertises them.
-    public static let supportedApis: [(key: ApiKey, versions: ClosedRange<Int16>)] = [
-        (.produce, ProduceRequest.versions),
-        (.fetch, FetchRequest.versions),
-        (.listOffsets, 0...6),  // v7 adds max-timestamp lookups, not supported
-        (.metadata, MetadataRequest.versions),
-        (.apiVersions, ApiVersionsRequest.versions),
-        (.createTopics, CreateTopicsRequest.versions),
-        (.deleteTopics, DeleteTopicsRequest.versions),
-        (.deleteRecords, DeleteRecordsRequest.versions),
-        (.initProducerId, InitProducerIdRequest.versions),
-        (.offsetCommit, OffsetCommitRequest.versions),
-        (.offsetFetch, OffsetFetchRequest.versions),
-        (.findCoordinator, FindCoordinatorRequest.versions),
-        (.joinGroup, JoinGroupRequest.versions),
-        (.heartbeat, HeartbeatRequest.versions),
-        (.leaveGroup, LeaveGroupRequest.versions),
-        (.syncGroup, SyncGroupRequest.versions),
-        (.describeGroups, DescribeGroupsRequest.versions),
-        (.listGroups, ListGroupsRequest.versions),
-        (.deleteGroups, DeleteGroupsRequest.versions),
-        (.offsetDelete, OffsetDeleteRequest.versions),
-        (.describeConfigs, DescribeConfigsRequest.versions),
-        (.createPartitions, CreatePartitionsRequest.versions),
-        (.describeCluster, DescribeClusterRequest.versions),
-    ]
-
     /// Answers one request frame (without its size prefix).
     public func handle(frame: ByteBuffer, context: RequestContext) -> BrokerReply {
         var body = frame
@@ -82,13 +55,12 @@ public final class Broker: Sendable {
             logger.warning("closing connection: unreadable request header", metadata: ["peer": "\(context.peer)", "error": "\(error)"])
             return .close(reason: "unreadable request header: \(error)")
         }
-        guard let key = ApiKey(rawValue: header.apiKey),
-              let range = Broker.supportedApis.first(where: { $0.key == key })?.versions
-        else {
+        guard let handler = ApiHandler.byKey[header.apiKey] else {
             logger.warning("closing connection: unknown API key", metadata: ["peer": "\(context.peer)", "apiKey": "\(header.apiKey)"])
             return .close(reason: "unknown API key \(header.apiKey)")
         }
-        guard range.contains(header.apiVersion) else {
+        let key = handler.key
+        guard handler.versions.contains(header.apiVersion) else {
             if key == .apiVersions { return apiVersionsUnsupported(header: header) }
             logger.warning(
                 "closing connection: unsupported version",
@@ -96,68 +68,12 @@ public final class Broker: Sendable {
             return .close(reason: "unsupported version \(header.apiVersion) of \(key)")
         }
         do {
-            return try dispatch(key: key, header: header, body: &body, context: context)
+            return try handler.answer(broker: self, header: header, body: &body, context: context)
         } catch {
             logger.warning(
                 "closing connection: malformed request",
                 metadata: ["peer": "\(context.peer)", "api": "\(key)", "version": "\(header.apiVersion)", "error": "\(error)"])
             return .close(reason: "malformed \(key) v\(header.apiVersion): \(error)")
-        }
-    }
-
-    private func dispatch(key: ApiKey, header: RequestHeader, body: inout ByteBuffer, context: RequestContext) throws -> BrokerReply {
-        let v = header.apiVersion
-        switch key {
-        case .produce:
-            let request = try ProduceRequest(from: &body, version: v)
-            guard let response = handleProduce(request, version: v, context: context) else { return .noResponse }
-            return reply(response, header)
-        case .fetch:
-            return handleFetch(try FetchRequest(from: &body, version: v), header: header, context: context)
-        case .listOffsets:
-            return reply(handleListOffsets(try ListOffsetsRequest(from: &body, version: v), version: v), header)
-        case .metadata:
-            return reply(handleMetadata(try MetadataRequest(from: &body, version: v), version: v), header)
-        case .apiVersions:
-            return reply(handleApiVersions(try ApiVersionsRequest(from: &body, version: v), version: v), header)
-        case .createTopics:
-            return reply(handleCreateTopics(try CreateTopicsRequest(from: &body, version: v), version: v), header)
-        case .deleteTopics:
-            return reply(handleDeleteTopics(try DeleteTopicsRequest(from: &body, version: v), version: v), header)
-        case .deleteRecords:
-            return reply(handleDeleteRecords(try DeleteRecordsRequest(from: &body, version: v)), header)
-        case .initProducerId:
-            return reply(handleInitProducerId(try InitProducerIdRequest(from: &body, version: v)), header)
-        case .describeConfigs:
-            return reply(handleDescribeConfigs(try DescribeConfigsRequest(from: &body, version: v), version: v), header)
-        case .createPartitions:
-            return reply(handleCreatePartitions(try CreatePartitionsRequest(from: &body, version: v)), header)
-        case .describeCluster:
-            return reply(handleDescribeCluster(try DescribeClusterRequest(from: &body, version: v)), header)
-        case .offsetCommit:
-            return handleOffsetCommit(try OffsetCommitRequest(from: &body, version: v), header: header, context: context)
-        case .offsetFetch:
-            return reply(handleOffsetFetch(try OffsetFetchRequest(from: &body, version: v), version: v), header)
-        case .findCoordinator:
-            return reply(handleFindCoordinator(try FindCoordinatorRequest(from: &body, version: v), version: v), header)
-        case .joinGroup:
-            return handleJoinGroup(try JoinGroupRequest(from: &body, version: v), header: header, context: context)
-        case .heartbeat:
-            return handleHeartbeat(try HeartbeatRequest(from: &body, version: v), header: header, context: context)
-        case .leaveGroup:
-            return handleLeaveGroup(try LeaveGroupRequest(from: &body, version: v), header: header, context: context)
-        case .syncGroup:
-            return handleSyncGroup(try SyncGroupRequest(from: &body, version: v), header: header, context: context)
-        case .describeGroups:
-            return reply(handleDescribeGroups(try DescribeGroupsRequest(from: &body, version: v), version: v), header)
-        case .listGroups:
-            return reply(handleListGroups(try ListGroupsRequest(from: &body, version: v), version: v), header)
-        case .deleteGroups:
-            return handleDeleteGroups(try DeleteGroupsRequest(from: &body, version: v), header: header, context: context)
-        case .offsetDelete:
-            return handleOffsetDelete(try OffsetDeleteRequest(from: &body, version: v), header: header, context: context)
-        default:
-            return .close(reason: "unknown API key \(header.apiKey)")
         }
     }
 

@@ -9,6 +9,14 @@ import KafkaProtocol
 import KairosStorage
 import NIOCore
 
+extension ApiHandler {
+    /// Produce: no response at all for acks=0.
+    static let produce = ApiHandler(ProduceRequest.self) { broker, request, header, context in
+        guard let response = broker.handleProduce(request, version: header.apiVersion, context: context) else { return .noResponse }
+        return broker.reply(response, header)
+    }
+}
+
 extension Broker {
     func handleProduce(_ request: ProduceRequest, version: Int16, context: RequestContext) -> ProduceResponse? {
         let now = clock()

@@ -10,6 +10,14 @@ import KafkaProtocol
 import KairosStorage
 import NIOCore
 
+extension ApiHandler {
+    /// Fetch: may wait for data, and sends record sets from segment files with zero copy, so it makes its own reply.
+    /// Held at v12 whatever the codec learns: v13+ names topics by id only.
+    static let fetch = ApiHandler(FetchRequest.self, versions: 0...12) { broker, request, header, context in
+        broker.handleFetch(request, header: header, context: context)
+    }
+}
+
 extension Broker {
     func handleFetch(_ request: FetchRequest, header: RequestHeader, context: RequestContext) -> BrokerReply {
         let version = header.apiVersion

@@ -6,6 +6,13 @@
 import KafkaProtocol
 import KairosStorage
 
+extension ApiHandler {
+    /// ListOffsets v0-6: v7 is not advertised (see above).
+    static let listOffsets = ApiHandler.responding(to: ListOffsetsRequest.self, versions: 0...6) { broker, request, version in
+        broker.handleListOffsets(request, version: version)
+    }
+}
+
 extension Broker {
     func handleListOffsets(_ request: ListOffsetsRequest, version: Int16) -> ListOffsetsResponse {
         var topicResults: [ListOffsetsResponse.ListOffsetsTopicResponse] = []

@@ -4,6 +4,13 @@
 // UNKNOWN_TOPIC_OR_PARTITION; an illegal name gets INVALID_TOPIC_EXCEPTION. v10+ may name topics by id.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// Metadata.
+    static let metadata = ApiHandler.responding(to: MetadataRequest.self) { broker, request, version in
+        broker.handleMetadata(request, version: version)
+    }
+}
+
 extension Broker {
     func handleMetadata(_ request: MetadataRequest, version: Int16) -> MetadataResponse {
         let wantsAll = request.topics == nil || (version == 0 && request.topics?.isEmpty == true)

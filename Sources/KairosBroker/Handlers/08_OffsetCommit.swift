@@ -8,6 +8,13 @@
 // retention time are kept; v0 (ZooKeeper-era) commits go to the same store.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// OffsetCommit: answered once the commit is in the offsets log.
+    static let offsetCommit = ApiHandler(OffsetCommitRequest.self) { broker, request, header, context in
+        broker.handleOffsetCommit(request, header: header, context: context)
+    }
+}
+
 extension Broker {
     func handleOffsetCommit(_ request: OffsetCommitRequest, header: RequestHeader, context: RequestContext) -> BrokerReply {
         let v = header.apiVersion

@@ -5,6 +5,13 @@
 // groups at once.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// OffsetFetch.
+    static let offsetFetch = ApiHandler.responding(to: OffsetFetchRequest.self) { broker, request, version in
+        broker.handleOffsetFetch(request, version: version)
+    }
+}
+
 extension Broker {
     func handleOffsetFetch(_ request: OffsetFetchRequest, version: Int16) -> OffsetFetchResponse {
         if version >= 8 {

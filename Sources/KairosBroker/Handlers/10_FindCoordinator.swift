@@ -4,6 +4,13 @@
 // transactions. Any other key type is INVALID_REQUEST.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// FindCoordinator.
+    static let findCoordinator = ApiHandler.responding(to: FindCoordinatorRequest.self) { broker, request, version in
+        broker.handleFindCoordinator(request, version: version)
+    }
+}
+
 extension Broker {
     func handleFindCoordinator(_ request: FindCoordinatorRequest, version: Int16) -> FindCoordinatorResponse {
         let (host, port) = advertisedAddress

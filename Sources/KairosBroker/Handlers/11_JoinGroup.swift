@@ -7,6 +7,13 @@
 // false (no server-side assignors).
 import KafkaProtocol
 
+extension ApiHandler {
+    /// JoinGroup: answered when the rebalance completes.
+    static let joinGroup = ApiHandler(JoinGroupRequest.self) { broker, request, header, context in
+        broker.handleJoinGroup(request, header: header, context: context)
+    }
+}
+
 extension Broker {
     func handleJoinGroup(_ request: JoinGroupRequest, header: RequestHeader, context: RequestContext) -> BrokerReply {
         let v = header.apiVersion

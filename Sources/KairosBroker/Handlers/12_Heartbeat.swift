@@ -3,6 +3,13 @@
 // it is no longer part of the generation it names.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// Heartbeat: goes through the group coordinator.
+    static let heartbeat = ApiHandler(HeartbeatRequest.self) { broker, request, header, context in
+        broker.handleHeartbeat(request, header: header, context: context)
+    }
+}
+
 extension Broker {
     func handleHeartbeat(_ request: HeartbeatRequest, header: RequestHeader, context: RequestContext) -> BrokerReply {
         let input = HeartbeatInput(

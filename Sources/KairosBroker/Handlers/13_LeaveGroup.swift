@@ -4,6 +4,13 @@
 // error is the response's. v5 adds a reason, which is only logged by Kafka and ignored here.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// LeaveGroup: goes through the group coordinator.
+    static let leaveGroup = ApiHandler(LeaveGroupRequest.self) { broker, request, header, context in
+        broker.handleLeaveGroup(request, header: header, context: context)
+    }
+}
+
 extension Broker {
     func handleLeaveGroup(_ request: LeaveGroupRequest, header: RequestHeader, context: RequestContext) -> BrokerReply {
         let v = header.apiVersion

@@ -5,6 +5,13 @@
 // against the group's (INCONSISTENT_GROUP_PROTOCOL) and returned.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// SyncGroup: a follower's answer waits for the leader's request.
+    static let syncGroup = ApiHandler(SyncGroupRequest.self) { broker, request, header, context in
+        broker.handleSyncGroup(request, header: header, context: context)
+    }
+}
+
 extension Broker {
     func handleSyncGroup(_ request: SyncGroupRequest, header: RequestHeader, context: RequestContext) -> BrokerReply {
         let v = header.apiVersion

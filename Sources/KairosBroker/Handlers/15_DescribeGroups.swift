@@ -5,6 +5,13 @@
 import KafkaProtocol
 import NIOCore
 
+extension ApiHandler {
+    /// DescribeGroups.
+    static let describeGroups = ApiHandler.responding(to: DescribeGroupsRequest.self) { broker, request, version in
+        broker.handleDescribeGroups(request, version: version)
+    }
+}
+
 extension Broker {
     /// READ, DELETE and DESCRIBE (Kafka's AclOperation codes 3, 6, 8) as a bit field.
     static let groupAuthorizedOperations: Int32 = (1 << 3) | (1 << 6) | (1 << 8)

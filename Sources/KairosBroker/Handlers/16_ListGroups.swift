@@ -3,6 +3,13 @@
 // empty filter lists all).
 import KafkaProtocol
 
+extension ApiHandler {
+    /// ListGroups.
+    static let listGroups = ApiHandler.responding(to: ListGroupsRequest.self) { broker, request, version in
+        broker.handleListGroups(request, version: version)
+    }
+}
+
 extension Broker {
     func handleListGroups(_ request: ListGroupsRequest, version: Int16) -> ListGroupsResponse {
         let filter = version >= 4 && !request.statesFilter.isEmpty ? Set(request.statesFilter.map { $0.lowercased() }) : nil

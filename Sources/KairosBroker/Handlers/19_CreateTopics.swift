@@ -6,6 +6,13 @@
 // count, replication factor and effective configs; v7+ the topic id.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// CreateTopics.
+    static let createTopics = ApiHandler.responding(to: CreateTopicsRequest.self) { broker, request, version in
+        broker.handleCreateTopics(request, version: version)
+    }
+}
+
 extension Broker {
     func handleCreateTopics(_ request: CreateTopicsRequest, version: Int16) -> CreateTopicsResponse {
         var seen: [String: Int] = [:]

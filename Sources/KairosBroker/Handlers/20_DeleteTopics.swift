@@ -4,6 +4,13 @@
 // wakes fetches waiting on them.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// DeleteTopics.
+    static let deleteTopics = ApiHandler.responding(to: DeleteTopicsRequest.self) { broker, request, version in
+        broker.handleDeleteTopics(request, version: version)
+    }
+}
+
 extension Broker {
     func handleDeleteTopics(_ request: DeleteTopicsRequest, version: Int16) -> DeleteTopicsResponse {
         var targets: [(name: String?, id: KafkaUUID)] = request.topicNames.map { ($0, KafkaUUID.zero) }

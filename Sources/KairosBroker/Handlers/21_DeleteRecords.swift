@@ -3,6 +3,13 @@
 // the new start are deleted by the log.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// DeleteRecords.
+    static let deleteRecords = ApiHandler.responding(to: DeleteRecordsRequest.self) { broker, request, _ in
+        broker.handleDeleteRecords(request)
+    }
+}
+
 extension Broker {
     func handleDeleteRecords(_ request: DeleteRecordsRequest) -> DeleteRecordsResponse {
         var results: [DeleteRecordsResponse.DeleteRecordsTopicResult] = []

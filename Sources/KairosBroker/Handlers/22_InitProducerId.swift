@@ -4,6 +4,13 @@
 // Kairos does not implement transactions.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// InitProducerId.
+    static let initProducerId = ApiHandler.responding(to: InitProducerIdRequest.self) { broker, request, _ in
+        broker.handleInitProducerId(request)
+    }
+}
+
 extension Broker {
     func handleInitProducerId(_ request: InitProducerIdRequest) -> InitProducerIdResponse {
         if request.transactionalId != nil {

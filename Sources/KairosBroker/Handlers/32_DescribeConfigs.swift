@@ -6,6 +6,13 @@
 // INVALID_REQUEST.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// DescribeConfigs.
+    static let describeConfigs = ApiHandler.responding(to: DescribeConfigsRequest.self) { broker, request, version in
+        broker.handleDescribeConfigs(request, version: version)
+    }
+}
+
 extension Broker {
     func handleDescribeConfigs(_ request: DescribeConfigsRequest, version: Int16) -> DescribeConfigsResponse {
         let results = request.resources.map { resource -> DescribeConfigsResponse.DescribeConfigsResult in

@@ -4,6 +4,13 @@
 // Existing partitions keep their data; keyed producers will map some keys elsewhere, as in Kafka.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// CreatePartitions.
+    static let createPartitions = ApiHandler.responding(to: CreatePartitionsRequest.self) { broker, request, _ in
+        broker.handleCreatePartitions(request)
+    }
+}
+
 extension Broker {
     func handleCreatePartitions(_ request: CreatePartitionsRequest) -> CreatePartitionsResponse {
         var seen: [String: Int] = [:]

@@ -3,6 +3,13 @@
 // exist: GROUP_ID_NOT_FOUND.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// DeleteGroups: goes through the group coordinator (tombstones first).
+    static let deleteGroups = ApiHandler(DeleteGroupsRequest.self) { broker, request, header, context in
+        broker.handleDeleteGroups(request, header: header, context: context)
+    }
+}
+
 extension Broker {
     func handleDeleteGroups(_ request: DeleteGroupsRequest, header: RequestHeader, context: RequestContext) -> BrokerReply {
         let ids = request.groupsNames

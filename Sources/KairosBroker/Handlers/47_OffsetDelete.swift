@@ -5,6 +5,13 @@
 // UNKNOWN_TOPIC_OR_PARTITION.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// OffsetDelete: goes through the group coordinator.
+    static let offsetDelete = ApiHandler(OffsetDeleteRequest.self) { broker, request, header, context in
+        broker.handleOffsetDelete(request, header: header, context: context)
+    }
+}
+
 extension Broker {
     func handleOffsetDelete(_ request: OffsetDeleteRequest, header: RequestHeader, context: RequestContext) -> BrokerReply {
         let asked = request.topics.flatMap { t in t.partitions.map { GroupTopicPartition(topic: t.name, partition: $0.partitionIndex) } }

@@ -1,6 +1,13 @@
 // DescribeCluster (key 60), v0-1. One broker, which is also the controller.
 import KafkaProtocol
 
+extension ApiHandler {
+    /// DescribeCluster.
+    static let describeCluster = ApiHandler.responding(to: DescribeClusterRequest.self) { broker, request, _ in
+        broker.handleDescribeCluster(request)
+    }
+}
+
 extension Broker {
     func handleDescribeCluster(_ request: DescribeClusterRequest) -> DescribeClusterResponse {
         DescribeClusterResponse(
