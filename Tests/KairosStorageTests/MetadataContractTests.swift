@@ -141,11 +141,11 @@ final class MetadataContractTests: XCTestCase {
     // MARK: Disk: crash safety
 
     /// Writes `text` to `path`, replacing it (test setup only; the store never writes this way).
-    private func write(_ text: String, to path: String) {
+    private func writeFile(_ text: String, to path: String) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         precondition(fd >= 0, "open \(path)")
         let bytes = Array(text.utf8)
-        precondition(bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == bytes.count)
+        precondition(bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count)
         close(fd)
     }
 
@@ -169,19 +169,19 @@ final class MetadataContractTests: XCTestCase {
         let complete = try XCTUnwrap(try read(store.path))
 
         // A crash in the middle of writing the next version: half a file under the temporary name.
-        write(String(complete.prefix(complete.count / 2)), to: store.path + ".tmp")
+        writeFile(String(complete.prefix(complete.count / 2)), to: store.path + ".tmp")
         let afterTornWrite = try DiskMetadataStore(directory: directory, logger: testLogger())
         XCTAssertEqual(afterTornWrite.current, saved)
         XCTAssertNil(try read(store.path + ".tmp"), "the unfinished write is discarded")
 
         // A crash after the temporary file was complete but before the rename: that update never returned, so
         // the version before it is the one that counts.
-        write(complete.replacingOccurrences(of: "1000", with: "9000"), to: store.path + ".tmp")
+        writeFile(complete.replacingOccurrences(of: "1000", with: "9000"), to: store.path + ".tmp")
         XCTAssertEqual(try DiskMetadataStore(directory: directory, logger: testLogger()).current, saved)
 
         // A crash before the first version was renamed into place: still an empty broker.
         let fresh = newDirectory()
-        write("{\"produc", to: fresh + "/kairos-catalog.json.tmp")
+        writeFile("{\"produc", to: fresh + "/kairos-catalog.json.tmp")
         XCTAssertEqual(try DiskMetadataStore(directory: fresh, logger: testLogger()).current, BrokerMetadata())
     }
 
@@ -216,7 +216,7 @@ final class MetadataContractTests: XCTestCase {
         ]
         for (content, says) in cases {
             let directory = newDirectory()
-            write(content, to: directory + "/kairos-catalog.json")
+            writeFile(content, to: directory + "/kairos-catalog.json")
             XCTAssertThrowsError(try DiskMetadataStore(directory: directory, logger: testLogger()), says) { error in
                 let error = error as? StorageError
                 XCTAssertEqual(error?.isCorruptMetadata, true, "\(String(describing: error))")
@@ -227,7 +227,7 @@ final class MetadataContractTests: XCTestCase {
         }
         let directory = newDirectory()
         let twice = valid.replacingOccurrences(of: "\"topics\" : [", with: "\"topics\" : [" + topicJSON(name: "orders") + ",")
-        write(twice, to: directory + "/kairos-catalog.json")
+        writeFile(twice, to: directory + "/kairos-catalog.json")
         XCTAssertThrowsError(try DiskMetadataStore(directory: directory, logger: testLogger())) { error in
             XCTAssertTrue("\(error)".contains("topic orders is listed twice"), "\(error)")
         }
@@ -285,7 +285,7 @@ final class MetadataContractTests: XCTestCase {
 
     func testACatalogWrittenByTheOldBrokerOpensAndIsWrittenBackInTheSameForm() throws {
         let directory = newDirectory()
-        write(Self.catalogWrittenByTheOldBroker, to: directory + "/kairos-catalog.json")
+        writeFile(Self.catalogWrittenByTheOldBroker, to: directory + "/kairos-catalog.json")
         let store = try DiskMetadataStore(directory: directory, logger: testLogger())
         XCTAssertEqual(store.current, Self.metadataInTheOldCatalog)
 
