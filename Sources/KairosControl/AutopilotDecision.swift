@@ -41,4 +41,29 @@ public struct AutopilotDecision: Sendable, Equatable, Codable {
     public var move: ScalingGovernor.Move
     /// Why, in words.
     public var reason: String
+
+    /// A decision with every field given (the autopilot builds these; tests and replays may too).
+    public init(t: Int64, interval: Int, actual: Double, sources: Int, neededK: Int?, forecast: Double, upper: Double,
+                sizedFor: Double, quantile: Double, upperSource: String, leadIntervals: Int, model: String, policy: String,
+                capacityPerProducer: Double?, wantedK: Int, kBefore: Int, kAfter: Int, move: ScalingGovernor.Move, reason: String) {
+        self.t = t
+        self.interval = interval
+        self.actual = actual
+        self.sources = sources
+        self.neededK = neededK
+        self.forecast = forecast
+        self.upper = upper
+        self.sizedFor = sizedFor
+        self.quantile = quantile
+        self.upperSource = upperSource
+        self.leadIntervals = leadIntervals
+        self.model = model
+        self.policy = policy
+        self.capacityPerProducer = capacityPerProducer
+        self.wantedK = wantedK
+        self.kBefore = kBefore
+        self.kAfter = kAfter
+        self.move = move
+        self.reason = reason
+    }
 }
