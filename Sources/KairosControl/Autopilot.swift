@@ -156,6 +156,13 @@ public struct Autopilot: Sendable {
         guard result.generation > installedGeneration else { return false }
         lastRefitNote = result.note.isEmpty ? nil : result.note
         guard let fitted = result.model else { return false }
+        if model == nil {
+            // The reactive rule's errors say nothing about a model's: start its residuals afresh
+            // (the reactive upper covers the steps until enough are in). A later refit keeps the
+            // window, the old model's errors being the best guess at the new one's.
+            calibrator = ResidualCalibrator(quantile: config.quantile, window: config.calibrationWindow, steps: config.leadMaxIntervals + 1)
+            pending.removeAll()
+        }
         installedGeneration = result.generation
         model = fitted
         phaseAnchor = result.historyStart
