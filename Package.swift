@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Kairos: a self-managing Kafka-compatible streaming platform.
-/// Dependency arrows point one way: Protocol <- Storage <- Broker <- Server; Forecast <- Sim.
+/// Dependency arrows point one way: Protocol <- Storage <- Broker <- Server; Forecast <- Control; Forecast <- Sim.
 let package = Package(
     name: "Kairos",
     platforms: [.macOS(.v14)],
@@ -89,6 +89,8 @@ let package = Package(
             name: "KairosForecast",
             dependencies: [.product(name: "Numerics", package: "swift-numerics")]
         ),
+        // The autopilot: forecast-driven producer scaling as a value, time passed in; pure.
+        .target(name: "KairosControl", dependencies: ["KairosForecast"]),
         // The paper's analytic model; pure.
         .target(name: "KairosSim", dependencies: ["KairosForecast"]),
 
@@ -137,5 +139,6 @@ let package = Package(
         ),
         .testTarget(name: "KairosForecastTests", dependencies: ["KairosForecast"]),
         .testTarget(name: "KairosSimTests", dependencies: ["KairosSim"]),
+        .testTarget(name: "KairosControlTests", dependencies: ["KairosControl", "KairosForecast"]),
     ]
 )

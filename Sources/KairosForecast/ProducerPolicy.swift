@@ -1,5 +1,9 @@
 /// The paper's producer-count rule (eq 28): with ascending thresholds t1 < t2 < ..., a
 /// volume below t1 needs 1 producer, below t2 needs 2, and so on.
+///
+/// The one home of this rule: the simulator (KairosSim) and the autopilot (KairosControl) call it.
+/// It lives here rather than in KairosControl because the backtests of this target score decisions
+/// with it, and KairosForecast cannot import KairosControl (Control imports Forecast).
 public struct ProducerPolicy: Codable, Sendable, Equatable {
     /// Ascending volume thresholds.
     public var thresholds: [Double]

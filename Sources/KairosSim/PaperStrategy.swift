@@ -1,3 +1,5 @@
+import KairosForecast
+
 /// The four strategies the paper compares (§2.3), in the paper's order of presentation.
 public enum StrategyKey: String, Sendable, CaseIterable, Codable, Comparable {
     /// Kafka's original algorithm: one producer, 20 partitions.
@@ -29,16 +31,17 @@ public enum StrategyKey: String, Sendable, CaseIterable, Codable, Comparable {
 public enum ProducerRule: Sendable, Equatable {
     /// Always `k` producers.
     case fixed(Int)
-    /// Eq 28: k = 1 + the number of thresholds at or below the load.
-    case thresholds([Double])
+    /// Eq 28 through the one implementation of it, `ProducerPolicy` (KairosForecast), which the
+    /// forecast backtests and the autopilot use as well: k = 1 + the thresholds at or below the load.
+    case thresholds(ProducerPolicy)
 
     /// The producers this rule runs for a (predicted or actual) load of `loadTx` transactions.
     public func producers(forLoad loadTx: Double) -> Int {
         switch self {
         case .fixed(let k):
             return k
-        case .thresholds(let cuts):
-            return 1 + cuts.prefix { loadTx >= $0 }.count
+        case .thresholds(let policy):
+            return policy.producers(for: loadTx)
         }
     }
 }
@@ -70,7 +73,8 @@ public struct PaperStrategy: Sendable, Equatable {
         self.rule = rule
     }
 
-    /// The strategy `key` as the paper configures it under `parameters` (spec §3).
+    /// The strategy `key` as the paper configures it under `parameters` (spec §3). The parameters
+    /// must have passed `validate()` (as `PaperModel` does): unordered thresholds are a caller bug here.
     public static func paper(_ key: StrategyKey, _ parameters: PaperParameters) -> PaperStrategy {
         switch key {
         case .original: return PaperStrategy(key: key, partitions: parameters.basePartitions, rule: .fixed(1))
@@ -80,7 +84,7 @@ public struct PaperStrategy: Sendable, Equatable {
                                  rule: .fixed(parameters.samplingProducers))
         case .lstm:
             return PaperStrategy(key: key, partitions: parameters.basePartitions,
-                                 rule: .thresholds(parameters.thresholdsTx))
+                                 rule: .thresholds(ProducerPolicy(thresholds: parameters.thresholdsTx)))
         }
     }
 
@@ -95,8 +99,8 @@ public struct PaperStrategy: Sendable, Equatable {
         switch rule {
         case .fixed(let k):
             return [Regime(loTx: 0, hiTx: top, producers: k)]
-        case .thresholds(let cuts):
-            let edges = [0] + cuts.filter { $0 > 0 && $0 < top } + [top]
+        case .thresholds(let policy):
+            let edges = [0] + policy.thresholds.filter { $0 > 0 && $0 < top } + [top]
             return zip(edges, edges.dropFirst()).map { lo, hi in
                 Regime(loTx: lo, hiTx: hi, producers: rule.producers(forLoad: lo))
             }
