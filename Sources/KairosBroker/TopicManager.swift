@@ -150,8 +150,10 @@ final class TopicManager: Sendable {
             if let error = validateCreate(name: name, partitions: partitions, replicationFactor: 1, overrides: overrides) {
                 throw error
             }
-            var config = TopicConfig()
-            for (k, v) in overrides { if let v { config.overrides[k] = v } }
+            let config: TopicConfig
+            do { config = try TopicConfig(overrides: overrides) } catch {
+                throw TopicError(code: .invalidConfig, message: "\(error)")
+            }
             let logConfig = config.logConfig(broker: self.config)
             var created: [Partition] = []
             do {
