@@ -218,7 +218,7 @@ extension BrokerConfig {
 extension ConfigValueFormat where Value == Int16 {
     /// A Kafka SHORT within `range`.
     static func short(_ range: ClosedRange<Int16>) -> Self {
-        ConfigValueFormat<Int32>.int32(Int32(range.lowerBound)...Int32(range.upperBound))
-            .map({ Int16($0) }, back: { Int32($0) })
+        let wide = ConfigValueFormat<Int32>.int32(Int32(range.lowerBound)...Int32(range.upperBound))
+        return Self(type: .short, validValues: wide.validValues, parse: { Int16(try wide.parse($0)) }, format: { String($0) })
     }
 }

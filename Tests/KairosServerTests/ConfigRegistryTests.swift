@@ -95,6 +95,22 @@ final class ConfigRegistryTests: XCTestCase {
         XCTAssertEqual(rows.first { $0.name == "log.retention.ms" }?.live, "yes")
     }
 
+    func testFormats() throws {
+        XCTAssertEqual(try ConfigValueFormat<Int64>.duration(.hours, -1...Int64.max).parse(" 2 "), 7_200_000)
+        XCTAssertEqual(try ConfigValueFormat<Int64>.duration(.minutes, -1...Int64.max).parse("-1"), -1)
+        XCTAssertThrowsError(try ConfigValueFormat<Int64>.duration(.hours, 1...Int64.max).parse("9223372036854775807"))
+        XCTAssertEqual(ConfigValueFormat<Int64>.long(1...Int64.max).validValues, "[1,...]")
+        XCTAssertEqual(ConfigValueFormat<Int>.int(1...17).validValues, "[1,...,17]")
+        XCTAssertEqual(try ConfigValueFormat<[String]>.list(.oneOf(["a", "b"])).parse("b, a,"), ["b", "a"])
+        XCTAssertThrowsError(try ConfigValueFormat<[String]>.list(.oneOf(["a", "b"]), nonEmpty: true).parse(" , "))
+        XCTAssertEqual(try ConfigValueFormat<Bool>.boolean.parse("TRUE"), true)
+        XCTAssertThrowsError(try ConfigValueFormat<Int>.int(0...10).parse("99999999999999999999")) { error in
+            XCTAssertEqual((error as? InvalidConfigValue)?.reason, "99999999999999999999 is too large")
+        }
+        XCTAssertThrowsError(try ConfigValueFormat<Double>.double(0...1).parse("1.5"))
+        XCTAssertEqual(CleanupPolicy.format.format(try CleanupPolicy.format.parse("delete,compact")), "compact,delete")
+    }
+
     // MARK: - Helpers
 
     private func assertDefaultsParse<C>(_ registry: ConfigRegistry<C>, on base: C) throws {

@@ -1,11 +1,10 @@
-// DescribeConfigs (key 32), v0-4. Both resource kinds list the entries of their property registry
-// (TopicConfig.registry, BrokerConfig.registry), accepted-but-ignored ones included, with their
-// registry types (v3+). Topic resources (type 2) list every topic property with its
-// effective value: overrides as DYNAMIC_TOPIC_CONFIG, the rest as the broker's (STATIC_BROKER_CONFIG
-// when set in server properties, else DEFAULT_CONFIG). Broker resources (type 4) answer for this
-// node's id or the empty name (cluster default). configuration_keys filters; v1+ synonyms on request;
-// v3+ config types. Unknown topics get UNKNOWN_TOPIC_OR_PARTITION, other resource types or broker ids
-// INVALID_REQUEST.
+// DescribeConfigs (key 32), v0-4. Both resource kinds list every entry of their property registry
+// (TopicConfig.registry, BrokerConfig.registry), accepted-but-ignored ones included. Topic resources
+// (type 2) give each topic property its effective value: overrides as DYNAMIC_TOPIC_CONFIG, the rest
+// as the broker property behind it (STATIC_BROKER_CONFIG when set in server properties, else
+// DEFAULT_CONFIG). Broker resources (type 4) answer for this node's id or the empty name (cluster
+// default). configuration_keys filters; v1+ synonyms on request; v3+ config types from the registry.
+// Unknown topics get UNKNOWN_TOPIC_OR_PARTITION, other resource types or broker ids INVALID_REQUEST.
 import KafkaProtocol
 import KairosConfig
 
