@@ -50,6 +50,20 @@ public struct TopicConfig: Sendable, Equatable {
         }
     }
 
+    /// This config with `changes` applied, as AlterConfigs changes a topic: a value sets an override, nil removes
+    /// it (the property falls back to the broker's value). Throws `ConfigError` naming an unknown property or a
+    /// bad value, leaving nothing half-applied.
+    public func applying(_ changes: [String: String?]) throws -> TopicConfig {
+        var merged = overrides
+        for (name, value) in changes {
+            guard TopicConfig.registry.contains(name) else {
+                throw ConfigError(key: name, reason: "Unknown topic config name: \(name)")
+            }
+            if let value { merged[name] = value } else { merged.removeValue(forKey: name) }
+        }
+        return try TopicConfig(overrides: merged.mapValues { Optional($0) })
+    }
+
     /// Checks one override; the message becomes the INVALID_CONFIG error message (nil when it is valid).
     public static func validate(name: String, value: String?) -> String? {
         guard registry.contains(name) else { return "Unknown topic config name: \(name)" }

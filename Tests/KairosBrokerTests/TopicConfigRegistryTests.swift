@@ -104,6 +104,17 @@ final class TopicConfigRegistryTests: XCTestCase {
         }
     }
 
+    func testApplyingChangesSetsAndRemovesOverrides() throws {
+        let config = try TopicConfig(overrides: ["retention.ms": "1000", "segment.bytes": "4096"])
+        let changed = try config.applying(["retention.ms": nil, "cleanup.policy": "compact", "segment.bytes": "8192"])
+        XCTAssertNil(changed.retentionMs)
+        XCTAssertEqual(changed.segmentBytes, 8192)
+        XCTAssertEqual(changed.cleanupPolicy, CleanupPolicy(delete: false, compact: true))
+        XCTAssertEqual(changed.overrides, ["cleanup.policy": "compact", "segment.bytes": "8192"])
+        XCTAssertThrowsError(try config.applying(["retention.ms": "later"])) { XCTAssertEqual(($0 as? ConfigError)?.key, "retention.ms") }
+        XCTAssertThrowsError(try config.applying(["no.such": nil])) { XCTAssertEqual(($0 as? ConfigError)?.key, "no.such") }
+    }
+
     /// The catalog keeps overrides as text, as before they were typed, and reads them back typed.
     func testCatalogFormatIsUnchanged() throws {
         let config = try TopicConfig(overrides: ["retention.ms": "1000", "compression.type": "lz4"])
