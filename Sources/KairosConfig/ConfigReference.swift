@@ -7,6 +7,8 @@ public struct ConfigReferenceRow: Sendable, Equatable {
     public var type: String
     /// The default, or "null".
     public var defaultValue: String
+    /// For a topic property, the broker property whose value is its default.
+    public var defaultFrom: String?
     /// The valid values, or "any".
     public var validValues: String
     /// "yes" when it can change live.
@@ -27,10 +29,8 @@ extension ConfigRegistry {
             case .acceptedIgnored(let reason): acted = "no: " + reason
             }
             if let main = p.synonymOf { acted += " (sets \(main))" }
-            var defaultText = p.defaultValue ?? "null"
-            if let from = p.defaultFrom { defaultText += " (from \(from))" }
             return ConfigReferenceRow(
-                name: p.name, type: p.type.name, defaultValue: defaultText,
+                name: p.name, type: p.type.name, defaultValue: p.defaultValue ?? "null", defaultFrom: p.defaultFrom,
                 validValues: p.validValues.isEmpty ? "any" : p.validValues, live: p.isDynamic ? "yes" : "no",
                 actedOn: acted, doc: p.doc)
         }
@@ -43,7 +43,8 @@ extension ConfigRegistry {
             "|---|---|---|---|---|---|---|",
         ]
         for r in referenceRows {
-            let cells = [ "`\(r.name)`", r.type, "`\(r.defaultValue)`", r.validValues, r.live, r.actedOn, r.doc]
+            let defaultCell = "`\(r.defaultValue)`" + (r.defaultFrom.map { " from `\($0)`" } ?? "")
+            let cells = ["`\(r.name)`", r.type, defaultCell, r.validValues, r.live, r.actedOn, r.doc]
             lines.append("| " + cells.map { $0.replacingAll("|", with: "\\|") }.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n") + "\n"
@@ -53,7 +54,8 @@ extension ConfigRegistry {
     public var tabSeparatedReference: String {
         var lines = ["name\ttype\tdefault\tvalid values\tlive\tacted on\tdoc"]
         for r in referenceRows {
-            lines.append([r.name, r.type, r.defaultValue, r.validValues, r.live, r.actedOn, r.doc].joined(separator: "\t"))
+            let defaultText = r.defaultValue + (r.defaultFrom.map { " (from \($0))" } ?? "")
+            lines.append([r.name, r.type, defaultText, r.validValues, r.live, r.actedOn, r.doc].joined(separator: "\t"))
         }
         return lines.joined(separator: "\n") + "\n"
     }
