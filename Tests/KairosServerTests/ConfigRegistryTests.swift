@@ -64,6 +64,44 @@ final class ConfigRegistryTests: XCTestCase {
         XCTAssertEqual(c.broker.numPartitions, 2)
     }
 
+    /// A KRaft server.properties of the usual shape loads without an unknown key.
+    func testAKafkaKRaftServerPropertiesLoadsCleanly() throws {
+        let text = """
+            process.roles=broker,controller
+            node.id=1
+            controller.quorum.bootstrap.servers=localhost:9093
+            listeners=PLAINTEXT://:9092,CONTROLLER://:9093
+            inter.broker.listener.name=PLAINTEXT
+            advertised.listeners=PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093
+            controller.listener.names=CONTROLLER
+            listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+            num.network.threads=3
+            num.io.threads=8
+            socket.send.buffer.bytes=102400
+            socket.receive.buffer.bytes=102400
+            socket.request.max.bytes=104857600
+            log.dirs=/tmp/kraft-combined-logs
+            num.partitions=1
+            num.recovery.threads.per.data.dir=1
+            offsets.topic.replication.factor=1
+            share.coordinator.state.topic.replication.factor=1
+            share.coordinator.state.topic.min.isr=1
+            transaction.state.log.replication.factor=1
+            transaction.state.log.min.isr=1
+            log.retention.hours=168
+            log.segment.bytes=1073741824
+            log.retention.check.interval.ms=300000
+            """
+        let c = try ServerConfig(properties: try PropertiesFile.parse(text))
+        XCTAssertEqual(c.unknownKeys, [])
+        XCTAssertEqual(c.host, "0.0.0.0")
+        XCTAssertEqual(c.port, 9092)
+        XCTAssertEqual(c.broker.advertisedHost, "localhost")
+        XCTAssertEqual(c.networkThreads, 3)
+        XCTAssertEqual(c.broker.logDir, "/tmp/kraft-combined-logs")
+        XCTAssertTrue(c.ignoredKeys.contains("process.roles"))
+    }
+
     func testSynonymsYieldToTheMainProperty() throws {
         XCTAssertEqual(try ServerConfig(properties: ["log.retention.hours": "2"]).broker.log.retentionMs, 7_200_000)
         XCTAssertEqual(try ServerConfig(properties: ["log.retention.hours": "2", "log.retention.minutes": "3"]).broker.log.retentionMs, 180_000)
