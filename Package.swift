@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // Property registries' machinery shared by broker and client; no dependencies.
+        .target(name: "KairosConfig"),
         // Wire codec, no I/O.
         .target(
             name: "KafkaProtocol",
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "KairosBroker",
             dependencies: [
-                "KafkaProtocol", "KairosStorage",
+                "KafkaProtocol", "KairosStorage", "KairosConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,7 +77,7 @@ let package = Package(
         .target(
             name: "KairosClient",
             dependencies: [
-                "KafkaProtocol",
+                "KafkaProtocol", "KairosConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -97,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "kairos",
             dependencies: [
-                "KairosServer", "KairosBroker", "KafkaProtocol", "KairosClient", "KairosForecast", "KairosSim",
+                "KairosServer", "KairosBroker", "KafkaProtocol", "KairosClient", "KairosForecast", "KairosSim", "KairosConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "KairosServerTests",
             dependencies: [
-                "KairosServer", "KairosBroker", "KafkaProtocol",
+                "KairosServer", "KairosBroker", "KafkaProtocol", "KairosConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -131,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "KairosClientTests",
             dependencies: [
-                "KairosClient", "KafkaProtocol", "KairosServer", "KairosBroker", "KairosStorage",
+                "KairosClient", "KafkaProtocol", "KairosServer", "KairosBroker", "KairosStorage", "KairosConfig",
                 "kairos",  // the perf tools' pure parts and commands (Tests/KairosClientTests/Perf*Tests.swift)
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,9 +1,10 @@
+import KairosConfig
 import KairosStorage
 
 /// Everything the broker needs to know about itself, with Kafka's property names and defaults.
 ///
-/// Built from `server.properties`-style key/values by `init(properties:)`; every property the
-/// broker understands is listed in `BrokerConfig.knownKeys`.
+/// Built from `server.properties`-style key/values by `init(properties:)`; every property the broker
+/// reads or accepts is an entry of `BrokerConfig.registry`, which parses, checks and describes it.
 public struct BrokerConfig: Sendable, Equatable {
     /// `node.id` (also read from `broker.id`): this broker's id in metadata. Default 1.
     public var nodeId: Int32 = 1
@@ -33,6 +34,10 @@ public struct BrokerConfig: Sendable, Equatable {
     public var fetchMaxBytes: Int = 57_671_680
     /// `offsets.retention.minutes`: committed offsets of empty groups expire after this. Default 10080 (7 days).
     public var offsetsRetentionMinutes: Int64 = 10_080
+    /// `log.cleanup.policy`: the default of every topic's `cleanup.policy`. Default delete.
+    public var cleanupPolicy: CleanupPolicy = .delete
+    /// The group coordinator's settings (`group.*`, `offsets.*`, `offset.metadata.max.bytes`).
+    public var group = GroupConfig()
 
     /// The properties it was built from, as given (DescribeConfigs reports these as static config).
     public var givenProperties: [String: String] = [:]
@@ -41,18 +46,5 @@ public struct BrokerConfig: Sendable, Equatable {
     public init() {}
 }
 
-/// A property that cannot be used: a bad value, or a value out of range.
-public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// The property's name.
-    public var key: String
-    /// What is wrong with it.
-    public var reason: String
-
-    /// Makes an error for `key`.
-    public init(key: String, reason: String) {
-        self.key = key
-        self.reason = reason
-    }
-
-    public var description: String { "invalid value for \(key): \(reason)" }
-}
+/// A property that cannot be used: a bad value, or a value out of range (shared with the client).
+public typealias ConfigError = KairosConfig.ConfigError

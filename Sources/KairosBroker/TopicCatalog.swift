@@ -14,6 +14,7 @@ extension TopicRecord {
     /// The topic's id.
     var topicId: KafkaUUID { KafkaUUID(high: idHigh, low: idLow) }
 
-    /// The topic's configuration: its stored overrides over the broker's defaults.
-    var topicConfig: TopicConfig { TopicConfig(overrides: configOverrides) }
+    /// The topic's configuration: its stored overrides over the broker's defaults, typed once here; a stored value
+    /// the registry refuses stops the load with the property named.
+    func topicConfig() throws -> TopicConfig { try TopicConfig(overrides: configOverrides.mapValues { Optional($0) }) }
 }

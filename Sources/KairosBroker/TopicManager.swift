@@ -64,7 +64,7 @@ final class TopicManager: Sendable {
             var known = Set<String>()
             for record in metadata.current.topics {
                 known.insert(record.name)
-                let topicConfig = record.topicConfig
+                let topicConfig = try record.topicConfig()
                 let logConfig = topicConfig.logConfig(broker: config)
                 var partitions: [Partition] = []
                 for p in 0..<record.partitions {
@@ -147,8 +147,10 @@ final class TopicManager: Sendable {
             if let error = validateCreate(name: name, partitions: partitions, replicationFactor: 1, overrides: overrides) {
                 throw error
             }
-            var config = TopicConfig()
-            for (k, v) in overrides { if let v { config.overrides[k] = v } }
+            let config: TopicConfig
+            do { config = try TopicConfig(overrides: overrides) } catch {
+                throw TopicError(code: .invalidConfig, message: "\(error)")
+            }
             let logConfig = config.logConfig(broker: self.config)
             var created: [Partition] = []
             do {

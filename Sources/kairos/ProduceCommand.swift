@@ -48,6 +48,7 @@ struct ProduceCommand: AsyncParsableCommand {
             throw CLIError("\(error)")
         }
         for key in config.unknownKeys { printError("ignoring unknown producer property \(key)") }
+        for key in config.ignoredKeys { printError("accepted but not acted on by Kairos: producer property \(key)") }
         let producer = try KafkaProducer(config: config)
         let failures = NIOLockedValueBox(0)
         var lineNumber = 0

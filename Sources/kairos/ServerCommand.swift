@@ -50,6 +50,9 @@ struct ServerCommand: AsyncParsableCommand {
         for key in serverConfig.unknownKeys {
             logger.warning("ignoring unknown property \(key)")
         }
+        for note in serverConfig.ignoredKeyNotes {
+            logger.notice("accepted but not acted on by Kairos: \(note)")
+        }
         let broker: Broker
         do {
             let factory = try DiskLogFactory(

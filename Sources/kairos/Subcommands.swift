@@ -3,7 +3,7 @@ import ArgumentParser
 /// Every subcommand, in the order `kairos --help` lists them. Add new ones here.
 enum KairosSubcommands {
     static let all: [any ParsableCommand.Type] = [
-        ServerCommand.self,
+        ServerCommand.self, ConfigReferenceCommand.self,
         TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self,
         ProducePerfCommand.self, ConsumePerfCommand.self, PerfCommand.self,
         ForecastCommand.self, PaperCommand.self,

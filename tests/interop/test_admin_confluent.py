@@ -55,6 +55,34 @@ def test_create_topic_with_partitions_and_configs(broker, topic):
         assert got[k].value == v, f"{k}: {got[k].value} != {v}"
 
 
+def test_create_topic_with_configs_kafka_documents(broker, topic):
+    # Kafka accepts every topic config it documents, including those Kairos keeps without acting on.
+    configs = {"compression.type": "lz4", "delete.retention.ms": "1000", "min.cleanable.dirty.ratio": "0.2",
+               "min.insync.replicas": "1", "segment.jitter.ms": "10", "cleanup.policy": "compact,delete"}
+    admin = ck_admin(broker)
+    assert error_code(admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1,
+                                                    config=configs)])[topic]) is None
+    wait_for_topic(broker, topic, partitions=1)
+    res = ConfigResource(ResourceType.TOPIC, topic)
+    got = admin.describe_configs([res])[res].result(TIMEOUT_S)
+    for k, v in configs.items():
+        assert got[k].value == v, f"{k}: {got[k].value} != {v}"
+        assert not got[k].is_default, k
+    assert got["file.delete.delay.ms"].value == "60000"
+    assert got["file.delete.delay.ms"].is_default
+
+
+def test_create_topic_with_a_bad_config_value_is_refused(broker, topic):
+    admin = ck_admin(broker)
+    future = admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1,
+                                           config={"min.cleanable.dirty.ratio": "2"})])[topic]
+    with pytest.raises(KafkaException) as raised:
+        future.result(TIMEOUT_S)
+    assert raised.value.args[0].code() == KafkaError.INVALID_CONFIG
+    assert "min.cleanable.dirty.ratio" in raised.value.args[0].str()
+    assert topic not in topic_names(broker)
+
+
 @pytest.mark.tansu_fault("validate_only creates the topic")
 def test_create_validate_only_creates_nothing(broker, topic):
     admin = ck_admin(broker)

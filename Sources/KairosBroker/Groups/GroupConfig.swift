@@ -1,7 +1,7 @@
 /// The group coordinator's settings, with Kafka's property names and defaults.
 ///
-/// Read from the broker's properties (`BrokerConfig.givenProperties`), so `server.properties`
-/// and `--override` set them as they would on Kafka.
+/// Part of `BrokerConfig` (its registry reads the `group.*` and `offsets.*` properties), so
+/// `server.properties` and `--override` set them as they would on Kafka.
 public struct GroupConfig: Sendable, Equatable {
     /// `group.min.session.timeout.ms`: the shortest session timeout a member may ask for. Default 6000.
     public var minSessionTimeoutMs: Int32 = 6_000
@@ -32,29 +32,13 @@ public struct GroupConfig: Sendable, Equatable {
     /// Kafka's defaults.
     public init() {}
 
-    /// Property names this type reads (the broker should list them as known keys).
-    public static let knownKeys: Set<String> = [
-        "group.min.session.timeout.ms", "group.max.session.timeout.ms", "group.initial.rebalance.delay.ms",
-        "group.max.size", "offsets.retention.minutes", "offsets.retention.check.interval.ms",
-        "offset.metadata.max.bytes", "offsets.topic.segment.bytes",
-    ]
-
-    /// The settings from a broker configuration: `offsets.retention.minutes` from its typed field, the
-    /// rest from the properties it was given. Bad values throw `ConfigError` naming the key.
+    /// The settings a broker configuration holds (its registry parsed the `group.*` and `offsets.*`
+    /// properties); throws `ConfigError` when the session timeout bounds cross.
     public init(broker: BrokerConfig) throws {
-        self.init()
+        self = broker.group
         offsetsRetentionMs = broker.offsetsRetentionMinutes * 60_000
-        let p = PropertyReader(broker.givenProperties)
-        minSessionTimeoutMs = try p.int32("group.min.session.timeout.ms", min: 0) ?? minSessionTimeoutMs
-        maxSessionTimeoutMs = try p.int32("group.max.session.timeout.ms", min: 0) ?? maxSessionTimeoutMs
         guard minSessionTimeoutMs <= maxSessionTimeoutMs else {
             throw ConfigError(key: "group.max.session.timeout.ms", reason: "below group.min.session.timeout.ms")
         }
-        initialRebalanceDelayMs = try p.int64("group.initial.rebalance.delay.ms", min: 0) ?? initialRebalanceDelayMs
-        maxGroupSize = try p.int("group.max.size", min: 1) ?? maxGroupSize
-        offsetsRetentionCheckIntervalMs =
-            try p.int64("offsets.retention.check.interval.ms", min: 1) ?? offsetsRetentionCheckIntervalMs
-        offsetMetadataMaxBytes = try p.int("offset.metadata.max.bytes", min: 0) ?? offsetMetadataMaxBytes
-        offsetsSegmentBytes = try p.int("offsets.topic.segment.bytes", min: 1024) ?? offsetsSegmentBytes
     }
 }

@@ -30,8 +30,8 @@ extension Broker {
                 r.numPartitions = partitions
                 r.replicationFactor = 1
                 r.topicId = topicId
-                var config = TopicConfig()
-                for (k, v) in overrides { if let v { config.overrides[k] = v } }
+                // Already validated by createOne, so the typed config builds.
+                let config = (try? TopicConfig(overrides: overrides)) ?? TopicConfig()
                 r.configs = config.describe(broker: self.config).map {
                     .init(name: $0.name, value: $0.value, readOnly: false,
                           configSource: $0.isOverride ? ConfigSource.dynamicTopic : ConfigSource.defaultConfig, isSensitive: false)

@@ -23,20 +23,8 @@ public struct ClientConfig: Sendable {
     /// The defaults.
     public init() {}
 
-    /// Reads the Kafka property names above from `properties`; other keys are ignored here.
+    /// Reads the Kafka property names above (`ClientConfig.registry`); other keys are ignored here.
     public init(properties: [String: String]) throws {
-        var reader = PropertyReader(properties)
-        try self.init(reader: &reader)
-    }
-
-    init(reader: inout PropertyReader) throws {
-        if let v = try reader.servers("bootstrap.servers") { bootstrapServers = v }
-        if let v = reader.string("client.id") { clientId = v }
-        if let v = try reader.int("request.timeout.ms", range: 1...Int(Int32.max)) { requestTimeoutMs = v }
-        if let v = try reader.int("retries", range: 0...Int(Int32.max)) { retries = v }
-        if let v = try reader.int("retry.backoff.ms", range: 0...Int(Int32.max)) { retryBackoffMs = v }
-        if let v = try reader.int("metadata.max.age.ms", range: 0...Int(Int32.max)) { metadataMaxAgeMs = v }
-        if let v = try reader.int("default.api.timeout.ms", range: 1...Int(Int32.max)) { defaultApiTimeoutMs = v }
-        if let v = try reader.int("socket.connection.setup.timeout.ms", range: 1...Int(Int32.max)) { connectTimeoutMs = v }
+        _ = try ClientConfig.registry.readClient(properties, into: &self)
     }
 }

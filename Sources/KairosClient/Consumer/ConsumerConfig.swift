@@ -47,46 +47,16 @@ public struct ConsumerConfig: Sendable {
     public var groupInstanceId: String?
     /// Kafka property keys given to `init(properties:)` that no setting uses.
     public private(set) var unknownKeys: [String] = []
+    /// Kafka property keys given to `init(properties:)` that Kairos accepts without acting on.
+    public private(set) var ignoredKeys: [String] = []
 
     /// The defaults.
     public init() {}
 
-    /// Reads Kafka's consumer property names.
+    /// Reads Kafka's consumer property names (`ConsumerConfig.registry`).
     public init(properties: [String: String]) throws {
-        var reader = PropertyReader(properties)
-        client = try ClientConfig(reader: &reader)
-        groupId = reader.string("group.id")
-        groupInstanceId = reader.string("group.instance.id")
-        if let raw = reader.string("auto.offset.reset") {
-            guard let reset = AutoOffsetReset(rawValue: raw.lowercased()) else {
-                throw KafkaClientError.invalidConfiguration("auto.offset.reset=\(raw) must be earliest, latest or none")
-            }
-            autoOffsetReset = reset
-        }
-        if let v = try reader.bool("enable.auto.commit") { enableAutoCommit = v }
-        if let v = try reader.int("auto.commit.interval.ms", range: 0...Int(Int32.max)) { autoCommitIntervalMs = v }
-        if let v = try reader.int("fetch.min.bytes", range: 0...Int(Int32.max)) { fetchMinBytes = v }
-        if let v = try reader.int("fetch.max.wait.ms", range: 0...Int(Int32.max)) { fetchMaxWaitMs = v }
-        if let v = try reader.int("fetch.max.bytes", range: 0...Int(Int32.max)) { fetchMaxBytes = v }
-        if let v = try reader.int("max.partition.fetch.bytes", range: 0...Int(Int32.max)) { maxPartitionFetchBytes = v }
-        if let v = try reader.int("max.poll.records", range: 1...Int(Int32.max)) { maxPollRecords = v }
-        if let v = try reader.bool("check.crcs") { checkCrcs = v }
-        if let v = try reader.int("session.timeout.ms", range: 1...Int(Int32.max)) { sessionTimeoutMs = v }
-        if let v = try reader.int("heartbeat.interval.ms", range: 1...Int(Int32.max)) { heartbeatIntervalMs = v }
-        if let v = try reader.int("max.poll.interval.ms", range: 1...Int(Int32.max)) { maxPollIntervalMs = v }
-        if let raw = reader.string("partition.assignment.strategy") {
-            assignors = try raw.split(separator: ",").map {
-                let name = $0.trimmingCharacters(in: .whitespaces)
-                guard let assignor = PartitionAssignorName(kafkaName: name) else {
-                    throw KafkaClientError.invalidConfiguration(
-                        "partition.assignment.strategy '\(name)' must be range, roundrobin or cooperative-sticky")
-                }
-                return assignor
-            }
-            if assignors.isEmpty { throw KafkaClientError.invalidConfiguration("partition.assignment.strategy is empty") }
-        }
-        unknownKeys = reader.unknownKeys
+        let report = try ConsumerConfig.registry.readClient(properties, into: &self)
+        unknownKeys = report.unknownKeys
+        ignoredKeys = report.ignoredKeys
     }
 }
-
-import Foundation

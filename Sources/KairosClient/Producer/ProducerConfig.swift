@@ -42,51 +42,20 @@ public struct ProducerConfig: Sendable {
     public var partitioner: PartitionerChoice = .murmur2Random
     /// Kafka property keys given to `init(properties:)` that no setting uses (reported, not fatal).
     public private(set) var unknownKeys: [String] = []
+    /// Kafka property keys given to `init(properties:)` that Kairos accepts without acting on.
+    public private(set) var ignoredKeys: [String] = []
 
     /// The defaults.
     public init() {}
 
-    /// Reads Kafka's producer property names.
+    /// Reads Kafka's producer property names (`ProducerConfig.registry`).
     public init(properties: [String: String]) throws {
-        var reader = PropertyReader(properties)
-        client = try ClientConfig(reader: &reader)
-        if let raw = reader.string("acks") {
-            switch raw.lowercased() {
-            case "0": acks = .none
-            case "1": acks = .leader
-            case "all", "-1": acks = .all
-            default: throw KafkaClientError.invalidConfiguration("acks=\(raw) must be 0, 1 or all")
-            }
-        }
-        if let v = try reader.int("batch.size", range: 0...Int(Int32.max)) { batchSizeBytes = v }
-        if let v = try reader.int("linger.ms", range: 0...Int(Int32.max)) { lingerMs = v }
-        if let raw = reader.string("compression.type") {
-            guard let codec = CompressionCodec(name: raw) else {
-                throw KafkaClientError.invalidConfiguration(
-                    "compression.type=\(raw) must be one of none, gzip, snappy, lz4, zstd")
-            }
-            compression = codec
-        }
-        if let v = try reader.int("buffer.memory", range: 1...Int.max) { bufferMemoryBytes = v }
-        if let v = try reader.int("max.block.ms", range: 0...Int(Int32.max)) { maxBlockMs = v }
-        if let v = try reader.int("max.in.flight.requests.per.connection", range: 1...Int(Int32.max)) {
-            maxInFlightRequestsPerConnection = v
-        }
-        if let v = try reader.int("delivery.timeout.ms", range: 1...Int(Int32.max)) { deliveryTimeoutMs = v }
-        if let v = try reader.int("max.request.size", range: 1...Int(Int32.max)) { maxRequestSizeBytes = v }
-        if let raw = reader.string("partitioner") {
-            guard let choice = PartitionerChoice(name: raw) else {
-                throw KafkaClientError.invalidConfiguration(
-                    "partitioner=\(raw) must be one of murmur2_random, murmur2, consistent_random, consistent, random")
-            }
-            partitioner = choice
-        }
-        if let v = try reader.bool("enable.idempotence") {
-            enableIdempotence = v
-            if v && acks != .all {
+        let report = try ProducerConfig.registry.readClient(properties, into: &self)
+        if properties["enable.idempotence"] != nil {
+            if enableIdempotence && acks != .all {
                 throw KafkaClientError.invalidConfiguration("enable.idempotence=true needs acks=all")
             }
-            if v && maxInFlightRequestsPerConnection > 5 {
+            if enableIdempotence && maxInFlightRequestsPerConnection > 5 {
                 throw KafkaClientError.invalidConfiguration(
                     "enable.idempotence=true needs max.in.flight.requests.per.connection <= 5")
             }
@@ -94,7 +63,8 @@ public struct ProducerConfig: Sendable {
             // As in the Java client: idempotence is on by default only where its requirements hold.
             enableIdempotence = false
         }
-        unknownKeys = reader.unknownKeys
+        unknownKeys = report.unknownKeys
+        ignoredKeys = report.ignoredKeys
     }
 
     /// Checks combinations that cannot work; called when a producer is made.
