@@ -62,7 +62,7 @@ enum PerfSweepRun {
     static func run(_ options: PerfSweepOptions, output: PerfOutput) async throws -> PerfSweepReport {
         let config: ClientConfig
         do { config = try ClientConfig(properties: options.properties) } catch let error as KafkaClientError {
-            throw CLIError("\(error)")
+            throw PerfError("\(error)")
         }
         let admin = KafkaAdmin(config: config)
         var results: [PerfSweepResult] = []
