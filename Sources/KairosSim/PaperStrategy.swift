@@ -70,7 +70,7 @@ public struct PaperStrategy: Sendable, Equatable {
         self.rule = rule
     }
 
-    /// The strategy `key` as the paper configures it under `parameters` (spec §3).
+    /// The strategy `key` as the paper configures it under `parameters` (docs/paper-model.md §3).
     public static func paper(_ key: StrategyKey, _ parameters: PaperParameters) -> PaperStrategy {
         switch key {
         case .original: return PaperStrategy(key: key, partitions: parameters.basePartitions, rule: .fixed(1))
