@@ -136,7 +136,9 @@ enum PerfProduceRun {
             records: totals.acked, recordsPerSec: Double(totals.acked) / seconds,
             mbPerSec: Double(totals.ackedBytes) / seconds / 1_048_576,
             latencyMs: PerfLatencySummary(histogram: totals.histogram),
-            failedRecords: sent - totals.acked, unsentRecords: stoppedBy == nil ? 0 : planned - sent,
+            failedRecords: sent - totals.acked,
+            // The record whose send threw was not sent either, also in a run bounded by time rather than count.
+            unsentRecords: stoppedBy == nil ? 0 : max(planned - sent, 1),
             firstError: totals.firstError ?? stoppedBy ?? (sent > totals.acked ? "no acknowledgement after flush" : nil),
             cpuSeconds: cpuSeconds, producerMetrics: metrics)
     }
