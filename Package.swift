@@ -96,10 +96,22 @@ let package = Package(
         // The paper's analytic model; pure.
         .target(name: "KairosSim", dependencies: ["KairosForecast"]),
 
+        // The perf tools (produce, consume, e2e, sweep): their flags, runs and reports.
+        .target(
+            name: "KairosPerf",
+            dependencies: [
+                "KairosClient", "KafkaProtocol", "KairosServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         .executableTarget(
             name: "kairos",
             dependencies: [
                 "KairosServer", "KairosBroker", "KafkaProtocol", "KairosClient", "KairosForecast", "KairosSim", "KairosConfig",
+                "KairosPerf",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,9 +146,16 @@ let package = Package(
             name: "KairosClientTests",
             dependencies: [
                 "KairosClient", "KafkaProtocol", "KairosServer", "KairosBroker", "KairosStorage", "KairosConfig",
-                "kairos",  // the perf tools' pure parts and commands (Tests/KairosClientTests/Perf*Tests.swift)
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "KairosPerfTests",
+            dependencies: [
+                "KairosPerf", "KairosClient", "KairosServer", "KairosBroker", "KairosStorage", "KafkaProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "KairosForecastTests", dependencies: ["KairosForecast"]),

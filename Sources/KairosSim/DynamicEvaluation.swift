@@ -14,7 +14,7 @@ public struct DynamicResult: Sendable, Equatable, Codable {
     public var wastePct: Double
     /// Mean over intervals of `100·T/(E·k)` when up and 0 when down: eq 13 with r the up share, in "%".
     public var efficiencyPct: Double
-    /// Mean energy per interval (0 while down, as spec §2.9 counts it), in J.
+    /// Mean energy per interval (0 while down, as docs/paper-model.md §2.9 counts it), in J.
     public var avgEnergyJ: Double
     /// Mean producers run per interval, counting down intervals.
     public var avgProducers: Double

@@ -1,4 +1,4 @@
-/// How close Kairos's value must be to the paper's for a row to count as reproduced (spec §6, Level B).
+/// How close Kairos's value must be to the paper's for a row to count as reproduced (docs/paper-model.md §6).
 public enum Tolerance: Sendable, Equatable {
     /// Equal up to rounding noise.
     case exact
@@ -40,16 +40,19 @@ public struct ComparisonRow: Sendable, Equatable {
     public var strategy: StrategyKey?
     /// Unit of both values, e.g. "kB/s", "%", "pp", "x".
     public var unit: String
-    /// The paper's value (swap-corrected where the spec says so).
+    /// The paper's value (swap-corrected where docs/paper-model.md §7.8 says so).
     public var paperValue: Double
     /// How the paper prints it, when that differs from `paperValue` or is a range ("2-3x").
     public var paperText: String
     /// The model's value.
     public var kairosValue: Double
-    /// The tolerance the spec allows.
+    /// The tolerance docs/paper-model.md §6 allows.
     public var tolerance: Tolerance
     /// Spec §7 inconsistencies (or other remarks) that explain a difference; empty when nothing is known.
     public var notes: [String]
+    /// True when the model's value is read out of the calibrated throughput table, which holds the paper's own
+    /// reported averages: matching the paper then reproduces nothing, so the row is an input, not a result.
+    public var isInput: Bool = false
 
     /// Kairos minus paper, in the row's unit; for a range, the distance outside it (0 inside).
     public var difference: Double {
@@ -63,19 +66,38 @@ public struct ComparisonRow: Sendable, Equatable {
     public var withinTolerance: Bool { tolerance.accepts(kairosValue, reference: paperValue) }
 }
 
+/// How many of the paper's numbers a model reproduces: rows within tolerance among those that are results,
+/// the calibrated table's own inputs left out of both counts.
+public struct ReproducedCount: Sendable, Equatable, Codable {
+    /// Result rows within their tolerance.
+    public var reproduced: Int
+    /// Result rows (every row that is not an input).
+    public var results: Int
+    /// Rows whose value is an input of the model (the calibrated table's entries), not counted above.
+    public var inputs: Int
+
+    /// Counts `rows`.
+    public init(_ rows: [ComparisonRow]) {
+        let results = rows.filter { !$0.isInput }
+        reproduced = results.filter(\.withinTolerance).count
+        self.results = results.count
+        inputs = rows.count - results.count
+    }
+}
+
 extension PaperModel {
-    /// Every number the paper reports, with the model's value and the spec's tolerance (spec §6, Level B).
+    /// Every number the paper reports, with the model's value and its tolerance (docs/paper-model.md §6).
     public func comparison() -> [ComparisonRow] {
         let results = evaluateAll()
         let paper = PaperReference.summaries
         let base = parameters.basePartitions
         var rows: [ComparisonRow] = []
         func add(_ quantity: String, _ key: StrategyKey?, _ unit: String, paper: Double, kairos: Double,
-                 _ tolerance: Tolerance, text: String? = nil, notes: [String] = []) {
+                 _ tolerance: Tolerance, text: String? = nil, notes: [String] = [], input: Bool = false) {
             rows.append(ComparisonRow(
                 quantity: quantity, strategy: key, unit: unit, paperValue: paper,
                 paperText: text ?? formatNumber(paper, decimals: 4, trimZeros: true), kairosValue: kairos,
-                tolerance: tolerance, notes: notes))
+                tolerance: tolerance, notes: notes, isInput: input))
         }
         let order = StrategyKey.allCases
         for key in order {
@@ -86,13 +108,17 @@ extension PaperModel {
         for k in 1...3 {
             let reported = PaperReference.averageThroughputKBps[k]!
             add("avg throughput k=\(k)", nil, "kB/s", paper: reported,
-                kairos: throughputKBps(producers: k, partitions: base), .exact, notes: ["§7.1"])
+                kairos: throughputKBps(producers: k, partitions: base), .exact, notes: ["§7.1"],
+                input: throughputIsInput(producers: [k], partitions: base))
         }
         for key in order {
+            let strategy = PaperStrategy.paper(key, parameters)
+            let producers = Set(strategy.regimes(loadMaxTx: parameters.loadMaxTx).map(\.producers))
             add("max throughput", key, "kB/s", paper: paper[key]!.maxThroughputKBps,
-                kairos: results[key]!.summary.maxThroughputKBps, .exact, notes: ["§7.1"])
+                kairos: results[key]!.summary.maxThroughputKBps, .exact, notes: ["§7.1"],
+                input: throughputIsInput(producers: producers, partitions: strategy.partitions))
         }
-        let swapNote = "printed in swapped position (1.23 for IPOOA, 1.476 for sampling; spec §6)"
+        let swapNote = "printed in swapped position (1.23 for IPOOA, 1.476 for sampling; docs/paper-model.md §7.8)"
         for key in order {
             let swapped = key == .ipooa || key == .sampling
             let printedText = key == .ipooa ? "1.476 (printed 1.23)" : (key == .sampling ? "1.23 (printed 1.476)" : nil)
@@ -120,7 +146,7 @@ extension PaperModel {
                 known ? .absolute(0.4) : .exact, notes: known ? ["§7.7"] : ["Fig 20 text: no waste"])
         }
         let lstmW = results[.lstm]!.summary.efficiencyPct
-        let printed: [StrategyKey: String] = [.original: "52.62 (§2.4: 56.62)", .ipooa: "40.36 (§2.4: 40.63)",
+        let printed: [StrategyKey: String] = [.original: "52.62 (paper §2.4: 56.62)", .ipooa: "40.36 (paper §2.4: 40.63)",
                                               .sampling: "2.92"]
         for key in [StrategyKey.original, .ipooa, .sampling] {
             add("ΔW lstm − \(key.rawValue)", nil, "pp", paper: PaperReference.efficiencyGainPp[key]!,
@@ -137,8 +163,23 @@ extension PaperModel {
         let t1 = throughputKBps(producers: 1, partitions: base)
         for k in 2...3 {
             add("throughput T(\(k))/T(1)", nil, "x", paper: 2, kairos: throughputKBps(producers: k, partitions: base) / t1,
-                .range(2, 3), text: k == 3 ? "2-3x, \"nearly 3x\"" : "2-3x", notes: ["§7.1"])
+                .range(2, 3), text: k == 3 ? "2-3x, \"nearly 3x\"" : "2-3x", notes: ["§7.1"],
+                input: throughputIsInput(producers: [1, k], partitions: base))
         }
         return rows
+    }
+
+    /// True when every `T(k, partitions)` for `producers` is read from the calibrated table rather than computed.
+    func throughputIsInput(producers: some Collection<Int>, partitions: Int) -> Bool {
+        guard case .calibrated(let table) = parameters.throughputMode else { return false }
+        return producers.allSatisfy { table[ProducerPartitionKey(producers: $0, partitions: partitions)] != nil }
+    }
+
+    /// The same model with the throughput from the formula instead of the calibrated table: the mode in which
+    /// no row is an input, so its count is the one that reproduces the paper from its equations alone.
+    public func formulaMode() throws -> PaperModel {
+        var formula = parameters
+        formula.throughputMode = .formula
+        return try PaperModel(parameters: formula)
     }
 }

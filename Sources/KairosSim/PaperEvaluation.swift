@@ -1,4 +1,4 @@
-/// The aggregates the paper reports for one strategy (spec §4), keyed as `kairos paper table --json` prints them.
+/// The aggregates the paper reports for one strategy (docs/paper-model.md §4), keyed as `kairos paper table --json` prints them.
 public struct StrategySummary: Sendable, Equatable, Codable {
     /// Capacity `nCap`: the largest n with every integer 0…n up, in tx.
     public var capacityTx: Int
@@ -28,7 +28,7 @@ public struct StrategySummary: Sendable, Equatable, Codable {
     }
 }
 
-/// One strategy evaluated on the integer load grid 0…nMax, with its aggregates (spec §4).
+/// One strategy evaluated on the integer load grid 0…nMax, with its aggregates (docs/paper-model.md §4).
 public struct StrategyEvaluation: Sendable {
     /// The strategy evaluated.
     public let strategy: PaperStrategy
@@ -96,7 +96,7 @@ extension PaperModel {
         return (Double(crash - 1) - regime.loTx) / (regime.hiTx - regime.loTx)
     }
 
-    /// The share of the regime where more producers run than the fewest that would cope (spec §4, continuous).
+    /// The share of the regime where more producers run than the fewest that would cope (docs/paper-model.md §4, continuous).
     func wasteFraction(of regime: Regime, partitions p: Int) -> Double {
         let k = regime.producers
         guard k > 1, regime.hiTx > regime.loTx else { return 0 }

@@ -28,7 +28,7 @@ extension StrategyKey {
 }
 
 extension PaperModel {
-    /// Figures 10 to 20 of the paper, drawn from this model (spec §5).
+    /// Figures 10 to 20 of the paper, drawn from this model (docs/paper-model.md §5).
     public func figures() -> [PaperFigure] {
         let results = evaluateAll()
         return [figure10or11(10), figure10or11(11)] + (12...18).map { loadFigure($0, results) }
@@ -156,9 +156,9 @@ extension PaperModel {
             categories: keys.map(\.displayName), series: series, valueDecimals: 2)
         let caption = isEfficiency
             ? "W = r·T/(E·k) (eq 13), the LSTM averaged over its three regimes; the paper's 80.32 % needs "
-                + "T(2) = 108.58 (spec §7.6)."
+                + "T(2) = 108.58 (docs/paper-model.md §7.6)."
             : "Share of the load axis where more producers run than needed; the paper's 71.3 % and 6.66 % need "
-                + "slightly different crash boundaries (spec §7.7)."
+                + "slightly different crash boundaries (docs/paper-model.md §7.7)."
         return PaperFigure(number: number, title: title, caption: caption, seriesNames: series.map(\.name), svg: svg)
     }
 

@@ -1,4 +1,4 @@
-/// Everything the analytic model says about one strategy at one load (spec §2).
+/// Everything the analytic model says about one strategy at one load (docs/paper-model.md §2).
 public struct PointMetrics: Sendable, Equatable {
     /// Load `n`, in transactions per second.
     public var loadTx: Double
@@ -28,7 +28,7 @@ public struct PointMetrics: Sendable, Equatable {
     public var up: Bool
 }
 
-/// The paper's closed-form model: no queueing and no state between time steps (spec §2).
+/// The paper's closed-form model: no queueing and no state between time steps (docs/paper-model.md §2).
 public struct PaperModel: Sendable {
     /// The constants the model is evaluated with.
     public let parameters: PaperParameters
@@ -60,7 +60,7 @@ public struct PaperModel: Sendable {
         }
     }
 
-    /// The continuous crash boundary `C_k(P)` in tx: the load at which k producers stop coping (spec §4).
+    /// The continuous crash boundary `C_k(P)` in tx: the load at which k producers stop coping (docs/paper-model.md §4).
     public func crashBoundaryTx(producers k: Int, partitions p: Int, rule: CrashRule? = nil) -> Double {
         if k == 0 { return 0 }
         return capacityKB(producers: k, partitions: p, rule: rule) / parameters.transactionKB

@@ -1,4 +1,4 @@
-/// The constants of the paper's analytic model (spec §1), with the paper's values as defaults.
+/// The constants of the paper's analytic model (docs/paper-model.md §1), with the paper's values as defaults.
 ///
 /// Every field can be overridden to ask "what if"; `validate()` rejects values the model cannot evaluate.
 public struct PaperParameters: Sendable, Equatable {

@@ -1,9 +1,9 @@
-/// The numbers the paper reports (§2.3, §2.4, abstract), and the inconsistencies spec §7 documents.
+/// The numbers the paper reports (§2.3, §2.4, abstract), and the inconsistencies docs/paper-model.md §7 documents.
 public enum PaperReference {
     /// The paper's reported aggregates per strategy, in the shape of `StrategySummary`.
     ///
     /// The kB/J maxima are swap-corrected: the paper prints 1.23 for IPOOA and 1.476 for sampling, but its own
-    /// formulas and the Fig 15 text put 1.476 on IPOOA (spec §6). Waste 0 for original and IPOOA is the Fig 20
+    /// formulas and the Fig 15 text put 1.476 on IPOOA (docs/paper-model.md §7.8). Waste 0 for original and IPOOA is the Fig 20
     /// text ("no resource waste").
     public static let summaries: [StrategyKey: StrategySummary] = [
         .original: StrategySummary(capacityTx: 52, maxThroughputKBps: 52, maxKBPerJoule: 1.28, avgEnergyJ: 65,
@@ -22,7 +22,7 @@ public enum PaperReference {
     /// Efficiency gains of the LSTM method, in percentage points, as the abstract and §2.4 should read.
     public static let efficiencyGainPp: [StrategyKey: Double] = [.original: 52.62, .ipooa: 40.36, .sampling: 2.92]
 
-    /// The known inconsistencies of the paper (spec §7), by section number.
+    /// The known inconsistencies of the paper (docs/paper-model.md §7), by section number.
     public static let inconsistencies: [Int: String] = [
         1: "Throughput: the formula gives 2.5 kB/s per producer per partition; the reported 52/108/151/65 kB/s "
             + "are 2.60/2.70/2.517/2.60. No single Vmax, c or P fits all four, hence the calibrated mode.",

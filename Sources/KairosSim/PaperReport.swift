@@ -1,7 +1,9 @@
 /// The HTML report `kairos paper figures` writes: the comparison table beside the figures it draws.
 public enum PaperReport {
     /// A standalone HTML page that shows `figures` (as `<img src="figNN.svg">` next to it) and the comparison.
-    public static func html(model: PaperModel, figures: [PaperFigure]) -> String {
+    /// `count` is the model's count of reproduced rows, `formulaCount` the formula mode's (nil in formula mode).
+    public static func html(model: PaperModel, figures: [PaperFigure], count: ReproducedCount,
+                            formulaCount: ReproducedCount?) -> String {
         let parameters = model.parameters
         let results = model.evaluateAll()
         let rows = model.comparison()
@@ -20,12 +22,12 @@ public enum PaperReport {
         table { border-collapse: collapse; font-size: 13px; margin-bottom: 18px; }
         th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: right; }
         th { background: #f2f2f2; } td.l { text-align: left; }
-        tr.known td { background: #fff6dd; } tr.off td { background: #fde2e2; }
+        tr.known td { background: #fff6dd; } tr.off td { background: #fde2e2; } tr.input td { color: #777; }
         code { font-size: 12px; }
         </style></head><body>
         <h1>The paper's four-strategy comparison, reproduced</h1>
         <p>Zhou et al., "Intelligent management method of Kafka system based on time series model": the analytic
-        model of <code>paper-model-spec.md</code>, evaluated on the load grid n = 0…\(parameters.loadMaxTx) with the
+        model of <code>docs/paper-model.md</code> in the Kairos repository, evaluated on the load grid n = 0…\(parameters.loadMaxTx) with the
         oracle predictor. Throughput mode: <b>\(parameters.throughputMode.name)</b>; crash rule:
         <b>\(parameters.crashRule.rawValue)</b>.</p>
         <div class="layout"><div class="tables">
@@ -77,7 +79,10 @@ public enum PaperReport {
             }.joined() + "</tr>")
         }
         out.append("</table>")
-        out.append("<h2>Known inconsistencies of the paper (spec §7)</h2><ol>")
+        out.append("<p>" + escapeXML(PaperTableText.counts(count, mode: parameters.throughputMode.name, formula: formulaCount))
+            + " Rows marked <i>input</i> show the calibrated table's own entries: the paper's averages, given to the "
+            + "model, so they cannot confirm it.</p>")
+        out.append("<h2>Known inconsistencies of the paper (docs/paper-model.md §7)</h2><ol>")
         for section in PaperReference.inconsistencies.keys.sorted() {
             out.append("<li value=\"\(section)\">\(escapeXML(PaperReference.inconsistencies[section]!))</li>")
         }

@@ -73,7 +73,7 @@ public struct PaperStrategy: Sendable, Equatable {
         self.rule = rule
     }
 
-    /// The strategy `key` as the paper configures it under `parameters` (spec §3). The parameters
+    /// The strategy `key` as the paper configures it under `parameters` (docs/paper-model.md §3). The parameters
     /// must have passed `validate()` (as `PaperModel` does): unordered thresholds are a caller bug here.
     public static func paper(_ key: StrategyKey, _ parameters: PaperParameters) -> PaperStrategy {
         switch key {

@@ -1,7 +1,9 @@
 /// Plain-text renderings of the comparison, for `kairos paper table` and the report.
 public enum PaperTableText {
-    /// The status word of a row: "ok" within tolerance, "known" outside it but explained by a note, else "OFF".
+    /// The status word of a row: "input" when the value is the calibrated table's own entry (not a result),
+    /// "ok" within tolerance, "known" outside it but explained by a note, else "OFF".
     public static func status(_ row: ComparisonRow) -> String {
+        if row.isInput { return "input" }
         if row.withinTolerance { return "ok" }
         return row.notes.isEmpty ? "OFF" : "known"
     }
@@ -15,6 +17,18 @@ public enum PaperTableText {
              signed(row.difference), row.unit, row.tolerance.label, status(row), row.notes.joined(separator: "; ")]
         }
         return align([header] + body)
+    }
+
+    /// The count line: how many result rows are within tolerance in this mode, the inputs left out, and the
+    /// formula mode's count beside it.
+    public static func counts(_ count: ReproducedCount, mode: String, formula: ReproducedCount?) -> String {
+        var line = "Reproduced within tolerance (\(mode) mode): \(count.reproduced) of \(count.results)"
+        if count.inputs > 0 {
+            line += "; \(count.inputs) more rows are inputs (the calibrated table holds the paper's own averages) "
+                + "and are not counted"
+        }
+        if let formula { line += ". Formula mode (no inputs): \(formula.reproduced) of \(formula.results)" }
+        return line + "."
     }
 
     /// One line per strategy with the seven aggregates (and the paper's, on the line below each).

@@ -17,7 +17,7 @@ public struct ProducerPartitionKey: Hashable, Sendable, Comparable {
     }
 }
 
-/// How the throughput while up, `T(k, P)` in kB/s, is computed (spec §2.2).
+/// How the throughput while up, `T(k, P)` in kB/s, is computed (docs/paper-model.md §2.2).
 public enum ThroughputMode: Sendable, Equatable {
     /// Eq 8 with eq 7 substituted: `T = P·Vmax·k / c`.
     case formula
@@ -41,7 +41,7 @@ public enum ThroughputMode: Sendable, Equatable {
     }
 }
 
-/// When a strategy counts as down at a load (spec §2.3).
+/// When a strategy counts as down at a load (docs/paper-model.md §2.3).
 public enum CrashRule: String, Sendable, Equatable, CaseIterable {
     /// Up iff `S ≤ k·M + T(k,P)`: the rule §2.3/§2.4 use (capacities 52 and 60).
     case bufferPlusThroughput = "buffer-plus-throughput"

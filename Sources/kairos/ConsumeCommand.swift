@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KairosClient
+import KairosPerf
 
 /// `kairos consume`: prints records, one per line, as kafka-console-consumer.sh does.
 struct ConsumeCommand: AsyncParsableCommand {

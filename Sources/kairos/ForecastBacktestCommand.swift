@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KairosForecast
+import KairosPerf
 
 /// `kairos forecast backtest`: every model on held-out data, with error and decision metrics.
 struct ForecastBacktestCommand: AsyncParsableCommand {
@@ -64,7 +65,11 @@ struct ForecastBacktestCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let origin = clock.now
         config.stopwatch = { (clock.now - origin).seconds }
-        let report = try Backtest.run(data, config: config)
+        // The backtest reports nothing until it ends (minutes with the LSTM): a person at a terminal sees it is alive.
+        let modelCount = config.models.count, series = data.name
+        let report = try TerminalProgress.ticking(json: json, status: { elapsed in
+            "backtest of \(modelCount) models on \(series): \(Int(elapsed)) s so far"
+        }) { try Backtest.run(data, config: config) }
         if json {
             print(try jsonLine(output(report, seasons: seasons)))
         } else {

@@ -22,11 +22,15 @@ struct PaperFiguresCommand: ParsableCommand {
         for figure in figures {
             try write(figure.svg, to: directory.appendingPathComponent("\(figure.id).svg"))
         }
-        try write(PaperReport.html(model: model, figures: figures), to: directory.appendingPathComponent("index.html"))
-        try write(PaperTableText.comparison(model.comparison()), to: directory.appendingPathComponent("table.txt"))
-        try write(try PaperJSON.encode(PaperTableJSON(results: model.evaluateAll())) + "\n",
-                  to: directory.appendingPathComponent("table.json"))
-        print("wrote \(figures.count) figures, index.html, table.txt and table.json to \(directory.path)")
+        let (count, formulaCount) = try PaperTableJSON.counts(model)
+        try write(PaperReport.html(model: model, figures: figures, count: count, formulaCount: formulaCount),
+                  to: directory.appendingPathComponent("index.html"))
+        try write(PaperTableText.comparison(model.comparison())
+                  + PaperTableText.counts(count, mode: model.parameters.throughputMode.name, formula: formulaCount) + "\n",
+                  to: directory.appendingPathComponent("table.txt"))
+        try write(try PaperJSON.encode(PaperTableJSON(model: model)) + "\n", to: directory.appendingPathComponent("table.json"))
+        // The directory as given (relative stays relative): the line names no machine's absolute path.
+        print("wrote \(figures.count) figures, index.html, table.txt and table.json to \(out)")
     }
 
     private func write(_ text: String, to url: URL) throws {

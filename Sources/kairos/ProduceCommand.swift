@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KairosClient
+import KairosPerf
 import NIOConcurrencyHelpers
 import NIOCore
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import KafkaProtocol
 import KairosClient
+import KairosPerf
 
 /// `kairos topics`: create, list, describe, delete and grow topics, as kafka-topics.sh does.
 struct TopicsCommand: AsyncParsableCommand {

@@ -52,6 +52,7 @@ final class MessagesHostileInputTests: XCTestCase {
     func testMutatedGoldenFixtures() throws {
         let directory = fixturesDirectory.appendingPathComponent("golden")
         var rng = SampleRNG(seed: 5)
+        var fixtures = 0, mutations = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".hex") {
             let parts = name.dropLast(4).split(separator: "_")
             guard let key = ApiKey.allCases.first(where: { $0.name == parts[0] }),
@@ -59,12 +60,17 @@ final class MessagesHostileInputTests: XCTestCase {
             let type: any KafkaMessage.Type = parts[2] == "request" ? key.requestType : key.responseType
             let bytes = Array(try loadHexFixture(directory.appendingPathComponent(name)).readableBytesView)
             guard !bytes.isEmpty else { continue }
+            fixtures += 1
             for _ in 0..<4 {
                 var mutated = bytes
-                mutated[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
+                // XOR with a non-zero byte, so the decoder always sees an encoding that differs from the fixture.
+                mutated[Int(rng.next() % UInt64(bytes.count))] ^= UInt8(truncatingIfNeeded: rng.next() % 255 + 1)
+                if mutated != bytes { mutations += 1 }
                 decodeAnything(ByteBuffer(bytes: mutated), type, version: version)
             }
         }
+        XCTAssertGreaterThan(fixtures, 250, "the golden fixtures were found")
+        XCTAssertEqual(mutations, 4 * fixtures, "every round changed a byte of its fixture")
     }
 
     private func encodedSample<M: SampleableMessage>(_ type: M.Type, version: Int16, rng: inout SampleRNG) -> ByteBuffer {

@@ -93,12 +93,12 @@ final class RecordsFixtureTests: XCTestCase {
         }
     }
 
-    /// With KAIROS_RECORD_ENCODINGS=path, writes our encodings of the fixtures for
-    /// `scripts/gen-record-fixtures --verify path`, which decodes them with kafka-python.
-    func testWriteEncodingsForKafkaPythonWhenAsked() throws {
-        guard let path = ProcessInfo.processInfo.environment["KAIROS_RECORD_ENCODINGS"] else {
-            throw XCTSkip("set KAIROS_RECORD_ENCODINGS to write our encodings for kafka-python to check")
-        }
+    /// Our encodings of the fixtures (every codec, both writers, the legacy message sets), decoded by kafka-python:
+    /// `scripts/gen-record-fixtures --verify` must find in each the records it was made from. Needs python3 with
+    /// kafka-python and its codecs (`scripts/install-deps --test` installs them; CI runs it first).
+    func testKafkaPythonDecodesOurEncodings() throws {
+        let path = NSTemporaryDirectory() + "kairos-record-encodings-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
         var cases: [[String: Any]] = []
         for fixture in S.fixtureList("v2") where (fixture["name"] as! String).hasPrefix("small") {
             let batch = try S.decodedV2(fixture)
@@ -126,5 +126,21 @@ final class RecordsFixtureTests: XCTestCase {
         }
         let data = try JSONSerialization.data(withJSONObject: cases, options: [.prettyPrinted])
         try data.write(to: URL(fileURLWithPath: path))
+
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let verify = Process()
+        verify.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        verify.arguments = ["python3", root.appendingPathComponent("scripts/gen-record-fixtures").path, "--verify", path]
+        let output = Pipe()
+        verify.standardOutput = output
+        verify.standardError = output
+        try verify.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        verify.waitUntilExit()
+        XCTAssertEqual(verify.terminationStatus, 0,
+                       "kafka-python rejected some of our encodings (missing? run scripts/install-deps --test):\n\(text)")
+        XCTAssertTrue(text.contains("\(cases.count) of \(cases.count) encodings decode as expected with kafka-python"), text)
+        XCTAssertGreaterThan(cases.count, 50, "every small fixture with every codec, both writers, legacy sets")
     }
 }

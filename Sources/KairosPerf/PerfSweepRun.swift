@@ -62,7 +62,7 @@ enum PerfSweepRun {
     static func run(_ options: PerfSweepOptions, output: PerfOutput) async throws -> PerfSweepReport {
         let config: ClientConfig
         do { config = try ClientConfig(properties: options.properties) } catch let error as KafkaClientError {
-            throw CLIError("\(error)")
+            throw PerfError("\(error)")
         }
         let admin = KafkaAdmin(config: config)
         var results: [PerfSweepResult] = []
@@ -79,7 +79,7 @@ enum PerfSweepRun {
                 let summary = try await PerfProduceRun.run(produce, output: output)
                 let result = PerfSweepResult(point: point, recordsPerSec: summary.recordsPerSec, mbPerSec: summary.mbPerSec,
                                              p99Ms: summary.latencyMs.p99, p50Ms: summary.latencyMs.p50,
-                                             failedRecords: summary.failedRecords)
+                                             failedRecords: summary.failedRecords + summary.unsentRecords)
                 results.append(result)
                 output.progress("point \(index + 1)/\(options.points.count): \(point.text) -> "
                                 + String(format: "%.1f records/s, p99 %.2f ms", result.recordsPerSec, result.p99Ms)

@@ -59,7 +59,7 @@ enum PerfE2ERun {
             producerConfig = try ProducerConfig(properties: options.producerProperties)
             consumerConfig = try ConsumerConfig(properties: consumerProperties)
         } catch let error as KafkaClientError {
-            throw CLIError("\(error)")
+            throw PerfError("\(error)")
         }
         let consumer = KafkaConsumer(config: consumerConfig)
         let admin = KafkaAdmin(cluster: consumer.cluster)

@@ -6,7 +6,7 @@ struct PerfSweepResult: Codable, Sendable, Equatable {
     var mbPerSec: Double
     var p99Ms: Double
     var p50Ms: Double
-    /// Records that failed to be delivered (a point with failures is never recommended).
+    /// Records not delivered: failed, unacknowledged or never sent (a point with any is never recommended).
     var failedRecords: Int
 }
 

@@ -26,6 +26,8 @@ struct PerfConsumeSummary: Codable, Sendable {
     var mbPerSec: Double
     /// From the first poll to the first record: group join (with --group) plus the first fetch.
     var firstRecordMs: Double
+    /// User plus system CPU seconds this process used from the first poll to the end.
+    var cpuSeconds: Double = 0
 
     /// The text form.
     var text: String {
@@ -48,7 +50,7 @@ enum PerfConsumeRun {
         }
         let config: ConsumerConfig
         do { config = try ConsumerConfig(properties: properties) } catch let error as KafkaClientError {
-            throw CLIError("\(error)")
+            throw PerfError("\(error)")
         }
         let consumer = KafkaConsumer(config: config)
         do {
@@ -70,6 +72,7 @@ enum PerfConsumeRun {
 
     private static func readLoop(_ consumer: KafkaConsumer, options: PerfConsumeOptions,
                                  output: PerfOutput) async throws -> PerfConsumeSummary {
+        let cpuBefore = processCPUSeconds()
         let startNanos = perfNowNanos()
         var count = 0, bytes = 0
         var firstNanos: UInt64?, lastNanos = startNanos, lastRecordNanos = startNanos
@@ -104,6 +107,6 @@ enum PerfConsumeRun {
         return PerfConsumeSummary(
             records: count, bytes: bytes, seconds: seconds, recordsPerSec: Double(count) / seconds,
             mbPerSec: Double(bytes) / seconds / 1_048_576,
-            firstRecordMs: firstNanos.map { Double($0 - startNanos) / 1e6 } ?? 0)
+            firstRecordMs: firstNanos.map { Double($0 - startNanos) / 1e6 } ?? 0, cpuSeconds: processCPUSeconds() - cpuBefore)
     }
 }

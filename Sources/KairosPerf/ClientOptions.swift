@@ -1,17 +1,25 @@
 import ArgumentParser
-import KairosClient
 
 /// Options every client command shares, named as Kafka's tools name them.
-struct ClientOptions: ParsableArguments {
+public struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("bootstrap-server"), help: "host:port[,host:port...] of the cluster.")
-    var bootstrapServer: String = "127.0.0.1:9092"
+    public var bootstrapServer: String = "127.0.0.1:9092"
 
     @Option(name: .customLong("command-property"), help: "key=value client property (client.id, request.timeout.ms...); repeatable.")
-    var commandProperty: [String] = []
+    public var commandProperty: [String] = []
+
+    public init() {}
 
     /// The client properties these options give, with `extra` (key=value strings) on top.
-    func properties(extra: [String] = []) throws -> [String: String] {
+    public func properties(extra: [String] = []) throws -> [String: String] {
+        try properties(base: [:], extra: extra)
+    }
+
+    /// The client properties: `--bootstrap-server` and the client id, then `base` (a properties file), then
+    /// `--command-property`, then `extra` (key=value strings), later ones winning as in Kafka's tools.
+    public func properties(base: [String: String], extra: [String] = []) throws -> [String: String] {
         var properties = ["bootstrap.servers": bootstrapServer, "client.id": "kairos-cli"]
+        properties.merge(base) { _, new in new }
         for pair in commandProperty + extra {
             let (key, value) = try Self.split(pair)
             properties[key] = value
@@ -20,25 +28,10 @@ struct ClientOptions: ParsableArguments {
     }
 
     /// Splits `key=value`; throws a usage error otherwise.
-    static func split(_ pair: String) throws -> (String, String) {
+    public static func split(_ pair: String) throws -> (String, String) {
         guard let equals = pair.firstIndex(of: "=") else {
             throw ValidationError("'\(pair)' is not key=value")
         }
         return (String(pair[..<equals]).trimmingCharacters(in: .whitespaces), String(pair[pair.index(after: equals)...]))
     }
-
-    func clientConfig() throws -> ClientConfig {
-        do {
-            return try ClientConfig(properties: properties())
-        } catch let error as KafkaClientError {
-            throw CLIError("\(error)")
-        }
-    }
-}
-
-import Foundation
-
-/// Writes a line to standard error.
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -14,25 +14,52 @@ struct PerfProduceOptions: Sendable {
     var durationSec: Double?
     /// A progress line every this many milliseconds; 0 for none.
     var reportingIntervalMs: Int = 5_000
+    /// What the record values hold.
+    var values: PerfValues = .patterns
 }
 
-/// The summary of a `perf produce` run, whose JSON form is the issue's
-/// `{"records", "recordsPerSec", "mbPerSec", "latencyMs": {"p50", "p95", "p99", "p999", "max"}}`.
+/// The record values of a produce run.
+enum PerfValues: Sendable {
+    /// 64 fixed patterns of the record size, made up front.
+    case patterns
+    /// Slices of the seeded text pool bench/rdkafka-loadgen uses, so both clients send values that compress alike.
+    case textPool
+}
+
+/// The summary of a `perf produce` run. Its JSON form is `{"records", "recordsPerSec", "mbPerSec", "latencyMs":
+/// {"p50", "p95", "p99", "p999", "max"}, "failedRecords", "unsentRecords", "firstError", "cpuSeconds",
+/// "producerMetrics"}`; `records` counts only records whose acknowledgement came back.
 struct PerfProduceSummary: Codable, Sendable {
-    /// Records acknowledged.
+    /// Records acknowledged by the broker.
     var records: Int
+    /// Acknowledged records per second of the run, and their value megabytes (2^20 bytes) per second.
     var recordsPerSec: Double
     var mbPerSec: Double
     var latencyMs: PerfLatencySummary
-    /// Records that failed (not part of the JSON object; a run with failures exits non-zero).
+    /// Records handed to the producer whose acknowledgement did not come back (failed or never answered).
     var failedRecords: Int = 0
+    /// Records never handed to the producer because a send call threw and the run stopped there.
+    var unsentRecords: Int = 0
+    /// The first delivery error, or the error that stopped the run.
     var firstError: String?
+    /// User plus system CPU seconds this process used during the run.
+    var cpuSeconds: Double = 0
+    /// The producer's own metrics at the end (Kafka's names: batch-size-avg, compression-rate-avg, ...).
+    var producerMetrics: [String: Double] = [:]
 
-    private enum CodingKeys: String, CodingKey { case records, recordsPerSec, mbPerSec, latencyMs }
-
-    /// The text form, kafka-producer-perf-test's final line plus the percentiles it prints.
+    /// The text form: kafka-producer-perf-test's final line plus the percentiles it prints, then the failures.
     var text: String {
         String(format: "%d records sent, %.1f records/sec (%.2f MB/sec), ", records, recordsPerSec, mbPerSec) + latencyMs.text + "."
+            + (failureText.map { " " + $0 + "." } ?? "")
+    }
+
+    /// Nil when every record was acknowledged; otherwise how many were not and the first error.
+    var failureText: String? {
+        guard failedRecords > 0 || unsentRecords > 0 else { return nil }
+        var parts: [String] = []
+        if failedRecords > 0 { parts.append("\(failedRecords) records failed (no acknowledgement)") }
+        if unsentRecords > 0 { parts.append("\(unsentRecords) records not sent (the run stopped)") }
+        return parts.joined(separator: ", ") + ", first error: " + (firstError ?? "none reported")
     }
 }
 
@@ -44,7 +71,7 @@ enum PerfProduceRun {
         precondition(options.numRecords >= 0 && options.recordSizeBytes >= 0, "validated by the command")
         let config: ProducerConfig
         do { config = try ProducerConfig(properties: options.properties) } catch let error as KafkaClientError {
-            throw CLIError("\(error)")
+            throw PerfError("\(error)")
         }
         let producer = try KafkaProducer(config: config)
         do {
@@ -53,8 +80,10 @@ enum PerfProduceRun {
             await producer.close()
             throw error
         }
-        let payloads = makePayloads(sizeBytes: options.recordSizeBytes)
+        let payloads = options.values == .patterns ? makePayloads(sizeBytes: options.recordSizeBytes) : []
+        let pool = options.values == .textPool ? PerfTextPool(seed: 42) : nil
         let recordBytes = options.recordSizeBytes
+        let cpuBefore = processCPUSeconds()
         let startNanos = perfNowNanos()
         let schedule = PerfSchedule(ratePerSec: options.throughputPerSec, startNanos: startNanos, totalRecords: options.numRecords)
         let stopNanos = options.durationSec.map { startNanos + UInt64(max($0, 0) * 1e9) }
@@ -62,6 +91,9 @@ enum PerfProduceRun {
         let progress = perfProgressTask(recorder: recorder, intervalMs: options.reportingIntervalMs, output: output)
         let throttled = schedule.ratePerSec != nil
         var sent = 0
+        // A send that throws (producer closed, buffer full past max.block.ms) ends the run; what was sent is still
+        // waited for, and the summary counts the rest as not sent.
+        var stoppedBy: String?
         do {
             sending: while sent < options.numRecords {
                 let now = perfNowNanos()
@@ -73,8 +105,8 @@ enum PerfProduceRun {
                 }
                 while sent < due {
                     let dueAt = throttled ? schedule.dueNanos(sent) : perfNowNanos()
-                    let record = ProducerRecord(topic: options.topic, value: payloads[sent & 63])
-                    try await producer.send(record) { report in
+                    let value = pool?.slice(sequence: sent, bytes: recordBytes) ?? payloads[sent & 63]
+                    try await producer.send(ProducerRecord(topic: options.topic, value: value)) { report in
                         switch report {
                         case .success: recorder.recordSuccess(latencyNanos: perfNowNanos() &- dueAt, bytes: recordBytes)
                         case .failure(let error): recorder.recordFailure("\(error)")
@@ -85,21 +117,30 @@ enum PerfProduceRun {
                     if !throttled, sent & 1023 == 0, let stop = stopNanos, perfNowNanos() >= stop { break sending }
                 }
             }
-            await producer.flush()
-        } catch {
+        } catch is CancellationError {
             progress?.cancel()
             await producer.close()
-            throw error
+            throw CancellationError()
+        } catch {
+            stoppedBy = "\(error)"
         }
+        await producer.flush()
         let seconds = max(Double(perfNowNanos() - startNanos) / 1e9, 1e-9)
+        let cpuSeconds = processCPUSeconds() - cpuBefore
         progress?.cancel()
+        let metrics = producer.metrics.snapshot()
         await producer.close()
         let totals = recorder.totals()
+        let planned = options.durationSec == nil ? options.numRecords : sent
         return PerfProduceSummary(
             records: totals.acked, recordsPerSec: Double(totals.acked) / seconds,
             mbPerSec: Double(totals.ackedBytes) / seconds / 1_048_576,
             latencyMs: PerfLatencySummary(histogram: totals.histogram),
-            failedRecords: totals.failed + (sent - totals.acked - totals.failed), firstError: totals.firstError)
+            failedRecords: sent - totals.acked,
+            // The record whose send threw was not sent either, also in a run bounded by time rather than count.
+            unsentRecords: stoppedBy == nil ? 0 : max(planned - sent, 1),
+            firstError: totals.firstError ?? stoppedBy ?? (sent > totals.acked ? "no acknowledgement after flush" : nil),
+            cpuSeconds: cpuSeconds, producerMetrics: metrics)
     }
 
     /// 64 values of `sizeBytes` that differ a little, so compression has realistic work; made once up front.

@@ -1,4 +1,4 @@
-/// The latency percentiles a perf run reports, in milliseconds, with the JSON keys the issue fixes.
+/// The latency percentiles a perf run reports, in milliseconds, with fixed JSON keys (p50, p95, p99, p999, max).
 struct PerfLatencySummary: Codable, Sendable, Equatable {
     var p50: Double
     var p95: Double
