@@ -94,6 +94,14 @@ final class ProducerPoolTests: XCTestCase {
         try await waitUntil("the re-activated member to take records") {
             pool.snapshot().members[1].recordsAcked > snapshot.members[1].recordsAcked + 50
         }
+        // Quick cycles: each retirement catches keys with records still lingering in the retired members.
+        for _ in 0..<6 {
+            try pool.resize(to: 3)
+            try await Task.sleep(for: .milliseconds(60))
+            try pool.resize(to: 1)
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        try pool.resize(to: 2)
         try await Task.sleep(for: .milliseconds(200))
         stop.store(true, ordering: .relaxed)
         var sentPerKey: [String: Int] = [:]
@@ -110,7 +118,7 @@ final class ProducerPoolTests: XCTestCase {
         XCTAssertEqual(snapshot.recordsAcked, snapshot.recordsSent)
         XCTAssertEqual(snapshot.recordsFailed, 0)
         XCTAssertEqual(snapshot.inFlight, 0)
-        XCTAssertEqual(snapshot.members[1].starts, 2, "member 1 was closed and started again")
+        XCTAssertGreaterThanOrEqual(snapshot.members[1].starts, 2, "member 1 was closed and started again")
         let all = reports.all
         XCTAssertEqual(all.count, keyedTotal)
         for (value, delivered) in all {
