@@ -252,9 +252,11 @@ public final class ProducerPool: Sendable {
                 let producer = state.withLockedValue { s in s.router.states[index] == .draining ? s.producers[index] : nil }
                 guard let producer else { return }
                 await producer.flush()
-                let unfinished = counters[index].inFlight.load(ordering: .acquiring)
+                let inFlight = counters[index].inFlight
                 let drained: KafkaProducer? = state.withLockedValue { s in
-                    guard s.router.finishDrain(index, unfinished: unfinished) else { return nil }
+                    // Read under the lock: the member may have been made active, taken records and been retired
+                    // again since the flush.
+                    guard s.router.finishDrain(index, unfinished: inFlight.load(ordering: .acquiring)) else { return nil }
                     defer { s.producers[index] = nil }
                     return s.producers[index]
                 }
