@@ -234,6 +234,47 @@ final class ProducerPoolTests: XCTestCase {
         await broker.stop()
     }
 
+    func testTrySendReachesMembersStartedAfterPartitionCount() async throws {
+        let broker = try await TestBroker.start()
+        let admin = KafkaAdmin(config: broker.clientConfig)
+        try await admin.createTopic("quick", partitions: 3)
+        let pool = try ProducerPool(properties: poolProperties(broker, ["producers.max": "2"]))
+        let count = try await pool.partitionCount(of: "quick")
+        XCTAssertEqual(count, 3)
+        _ = try await pool.send(ProducerRecord(topic: "quick", value: "first"))
+        try pool.resize(to: 2)
+        // The new member fetches the known topic's metadata by itself; until it has it (and its producer id),
+        // trySend there throws a retriable error, never anything else.
+        let reports = Reports()
+        var accepted = 1
+        var refused = 0
+        try await waitUntil("both members to take records through trySend") {
+            do {
+                try pool.trySend(ProducerRecord(topic: "quick", value: "v\(accepted)")) { reports.add("v", $0) }
+                accepted += 1
+            } catch let error as KafkaClientError {
+                XCTAssertTrue(error.isRetriable, "\(error)")
+                refused += 1
+            } catch {
+                XCTFail("\(error)")
+            }
+            return pool.snapshot().members.allSatisfy { $0.recordsAcked > 0 }
+        }
+        await pool.flush()
+        let snapshot = pool.snapshot()
+        XCTAssertEqual(snapshot.recordsAcked, accepted)
+        XCTAssertEqual(snapshot.recordsFailed, refused, "a refused trySend counts as failed in its member")
+        await pool.close()
+        var read = 0
+        for partition in Int32(0)..<3 {
+            read += try await readAll(topic: "quick", partition: partition, from: broker.address,
+                                      config: broker.clientConfig).count
+        }
+        XCTAssertEqual(read, accepted)
+        await admin.close()
+        await broker.stop()
+    }
+
     func testResizeOutsideTheLimitsIsRefusedNamingTheProperty() async throws {
         // No broker needed: members connect on first use.
         let pool = try ProducerPool(properties: [

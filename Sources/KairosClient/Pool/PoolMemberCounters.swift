@@ -7,7 +7,7 @@ final class PoolMemberCounters: Sendable {
     let sent = ManagedAtomic(0)
     /// Records the broker acknowledged.
     let acked = ManagedAtomic(0)
-    /// Records that failed (delivery report or thrown by the member's send).
+    /// Records that failed: a failed delivery report, or refused by the member's `send` or `trySend`.
     let failed = ManagedAtomic(0)
     /// Records routed but not finished yet; a draining member is closed when this reaches 0.
     let inFlight = ManagedAtomic(0)

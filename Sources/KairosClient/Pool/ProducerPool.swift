@@ -27,6 +27,8 @@ public final class ProducerPool: Sendable {
         var producers: [KafkaProducer?]
         /// The latest drain of each retired member (an older one for the same member stops by itself).
         var drains: [Int: Task<Void, Never>] = [:]
+        /// Topics asked for with `partitionCount(of:)`: a member started later fetches their metadata at once.
+        var knownTopics: Set<String> = []
     }
 
     /// A record's place: the member it was routed to (and counted in), and its key's slot.
@@ -127,11 +129,20 @@ public final class ProducerPool: Sendable {
         }
     }
 
-    /// The number of partitions of `topic`, asked through an active member.
+    /// The number of partitions of `topic`, fetching its metadata into every active member (and into members
+    /// started later), so that `trySend` finds it known in whichever member the record goes to.
     public func partitionCount(of topic: String) async throws -> Int {
-        let producer = state.withLockedValue { s in s.router.active.first.flatMap { s.producers[$0] } }
-        guard let producer else { throw KafkaClientError.closed }
-        return try await producer.partitionCount(of: topic)
+        let producers = state.withLockedValue { s in
+            s.knownTopics.insert(topic)
+            return s.router.active.compactMap { s.producers[$0] }
+        }
+        guard !producers.isEmpty else { throw KafkaClientError.closed }
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            for producer in producers { group.addTask { try await producer.partitionCount(of: topic) } }
+            var count = 0
+            for try await answer in group { count = answer }
+            return count
+        }
     }
 
     private static func slot(of record: ProducerRecord) -> Int? {
@@ -225,9 +236,15 @@ public final class ProducerPool: Sendable {
             }
             let now = Self.now()
             for (index, _) in made { counters[index].started(nowNanos: now) }
-            state.withLockedValue { s in
+            let topics = state.withLockedValue { s in
                 for (index, producer) in made { s.producers[index] = producer }
                 s.router.apply(plan)
+                return s.knownTopics
+            }
+            if !topics.isEmpty {
+                for (_, producer) in made {
+                    Task { for topic in topics { _ = try? await producer.partitionCount(of: topic) } }
+                }
             }
             for index in plan.retired { startDrain(index) }
             if plan != PoolRouter.ResizePlan() {
