@@ -1,3 +1,5 @@
+import KairosConfig
+
 /// A `ProducerPool`'s configuration: the producer properties every member uses, plus how many members may be
 /// active. `init(properties:)` reads the pool's own keys (`producers.min`, `producers.max`, `producers.initial`) and
 /// hands every other key to `ProducerConfig`, so bad values of either kind throw `invalidConfiguration` naming the key.
@@ -23,18 +25,29 @@ public struct ProducerPoolConfig: Sendable {
 
     /// Reads `producers.min`, `producers.max`, `producers.initial` and Kafka's producer properties.
     public init(properties: [String: String]) throws {
-        var reader = PropertyReader(properties.filter { Self.poolKeys.contains($0.key) })
         let limit = Self.membersLimit
-        let min = try reader.int("producers.min", range: 1...limit) ?? 1
-        let max = try reader.int("producers.max", range: 1...limit) ?? Swift.max(3, min)
+        let min = try Self.count("producers.min", in: properties, range: 1...limit) ?? 1
+        let max = try Self.count("producers.max", in: properties, range: 1...limit) ?? Swift.max(3, min)
         guard min <= max else {
             throw KafkaClientError.invalidConfiguration("producers.min=\(min) is more than producers.max=\(max)")
         }
-        let initial = try reader.int("producers.initial", range: min...max) ?? min
+        let initial = try Self.count("producers.initial", in: properties, range: min...max) ?? min
         self.producer = try ProducerConfig(properties: properties.filter { !Self.poolKeys.contains($0.key) })
         self.minProducers = min
         self.maxProducers = max
         self.initialProducers = initial
+    }
+
+    /// The pool's count `key` parsed by the shared config formats (nil when absent); the error names the property.
+    /// The bounds of one count depend on another (`producers.initial` lies within min...max), so these three are
+    /// read here rather than through a registry of fixed ranges.
+    private static func count(_ key: String, in properties: [String: String], range: ClosedRange<Int>) throws -> Int? {
+        guard let text = properties[key] else { return nil }
+        do {
+            return try ConfigValueFormat<Int>.int(range).parse(text)
+        } catch let error as InvalidConfigValue {
+            throw KafkaClientError.invalidConfiguration("\(key)=\(text): \(error.reason)")
+        }
     }
 
     /// Producer property keys that no setting uses (the pool's own keys are known).
