@@ -42,13 +42,15 @@ public struct ResidualCalibrator: Sendable {
         steps_[step - 1].add(Pair(actual: actual, forecast: forecast))
     }
 
-    /// The `quantile` upper forecast for `point` at `step`, with the mode chosen; nil with no data.
-    /// Never below 0. A step beyond those kept borrows the farthest step's errors.
-    public func upper(point: Double, step: Int) -> (value: Double, mode: Mode)? {
+    /// The upper forecast for `point` at `step` at level `level` (default: `quantile`), with the
+    /// mode chosen; nil with no data. Never below 0. A step beyond those kept borrows the farthest
+    /// step's errors.
+    public func upper(point: Double, step: Int, level: Double? = nil) -> (value: Double, mode: Mode)? {
         guard step >= 1 else { return nil }
         let s = steps_[min(step, steps_.count) - 1]
         guard !s.pairs.isEmpty else { return nil }
-        let q = quantile
+        let q = level ?? quantile
+        precondition(q > 0 && q < 1, "a quantile level is in (0, 1)")
         let offset = sortedQuantile(s.sortedResiduals, q)
         var additiveLoss = 0.0
         for r in s.sortedResiduals { additiveLoss += pinball(r - offset, q) }

@@ -112,3 +112,21 @@ final class CalibrationTests: XCTestCase {
         XCTAssertEqual(g.current, 1)
     }
 }
+
+final class LoadHistoryTests: XCTestCase {
+    func testHistoryIsBoundedAndTailsKeepThePhase() {
+        var h = LoadHistory(capacity: 16)
+        for i in 0..<40 { h.append(Double(i)) }
+        XCTAssertLessThanOrEqual(h.values.count, 16)
+        XCTAssertEqual(h.endIndex, 40)
+        XCTAssertEqual(h.values.last, 39)
+        XCTAssertEqual(h.values.first, Double(h.startIndex), "values[0] is interval startIndex")
+        // With a season of 5 fitted from interval 2, a tail starts at 2 + 5j.
+        let tail = h.tail(9, phaseAnchor: 2, quantum: 5)
+        XCTAssertEqual((Int(tail.first!) - 2) % 5, 0)
+        XCTAssertLessThanOrEqual(tail.count, 9)
+        XCTAssertGreaterThan(tail.count, 4)
+        XCTAssertEqual(tail.last, 39)
+        XCTAssertEqual(Array(h.tail(3, phaseAnchor: 0, quantum: 1)), [37, 38, 39])
+    }
+}
