@@ -6,7 +6,8 @@ import KairosForecast
 ///
 /// Per interval: the per-source volumes are summed (the paper's `sum_t`), the forecasting state
 /// advances (O(model): the fitted model forecasts from a bounded tail of the history), the upper
-/// forecast comes from the online residual calibrator at the service-level quantile, the policy
+/// forecast comes from the online residual calibrator at a quantile level that the realised share
+/// of short intervals keeps at the service-level target (`ServiceLevelTracker`), the policy
 /// turns it into a producer count for the intervals up to the lead time, and the governor applies
 /// the bounds, hysteresis, dwell and cooldown. Until a model is installed (cold start) a reactive
 /// rule decides: forecast = the last value, upper = the recent maximum.
