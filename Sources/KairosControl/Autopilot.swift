@@ -144,12 +144,14 @@ public struct Autopilot: Sendable {
 
     /// A model fit to run elsewhere, when one is due: the first once `autopilot.warmup.intervals`
     /// are held, then every `autopilot.refit.intervals`. Nil when none is due or one is still out
-    /// (a job not returned within a refit period is given up and asked again).
+    /// (a job not returned within a refit period is given up and asked again). While no fit has
+    /// succeeded, a failed one is retried after min(warm-up, refit) intervals, not at once.
     public mutating func refitRequest() -> RefitJob? {
         let now = history.endIndex
         if let inFlight = refitInFlight, now - inFlight.requestedAt < config.refitIntervals { return nil }
         guard history.values.count >= config.warmupIntervals else { return nil }
-        if model != nil, let last = lastFitRequestIndex, now - last < config.refitIntervals { return nil }
+        let spacing = model != nil ? config.refitIntervals : min(config.warmupIntervals, config.refitIntervals)
+        if let last = lastFitRequestIndex, now - last < spacing { return nil }
         let generation = nextGeneration
         nextGeneration += 1
         refitInFlight = (generation, now)
