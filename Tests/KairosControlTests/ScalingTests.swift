@@ -239,30 +239,4 @@ final class ScalingTests: XCTestCase {
         still.record(short: true)
         XCTAssertEqual(still.level, 0.99, accuracy: 1e-12)
     }
-
-    func testADecisionTakesLessThanAMillisecond() {
-        // Sanity bound only (debug build, shared machine); the real figure belongs to a benchmark.
-        let day = 48
-        let load = noisy((0..<1500).map { 500 + 300 * sin(2 * Double.pi * Double($0) / Double(day)) }, amplitude: 40, seed: 5)
-        var autopilot = Autopilot(config: config([
-            "autopilot.interval.ms": "1000", "autopilot.model": "hw", "autopilot.seasons": "48", "autopilot.warmup.intervals": "400",
-            "autopilot.refit.intervals": "100000", "autopilot.thresholds": "300,600", "autopilot.startup.ms": "2000",
-        ]))
-        drive(&autopilot, Array(load[..<1000]))
-        XCTAssertEqual(autopilot.lastDecision?.model, "hw")
-        let clock = ContinuousClock()
-        var times: [Duration] = []
-        for (i, volume) in load[1000...].enumerated() {
-            times.append(clock.measure {
-                _ = autopilot.observe(LoadObservation(total: volume), now: .milliseconds(Int64(1001 + i) * 1000))
-            })
-        }
-        // The median and the mean, not the worst: 2 cores shared with other builds deschedule a
-        // single call now and then for tens of milliseconds.
-        times.sort()
-        let median = times[times.count / 2], mean = times.reduce(.zero, +) / times.count
-        print("decision time (debug build): median \(median), mean \(mean), max \(times.last!)")
-        XCTAssertLessThan(median, .milliseconds(1))
-        XCTAssertLessThan(mean, .milliseconds(1))
-    }
 }
