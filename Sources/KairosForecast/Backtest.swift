@@ -63,6 +63,9 @@ public struct BacktestReport: Sendable {
     public var skipped: [String: String]
     /// Name of the model with the lowest test RMSE.
     public var best: String
+    /// The fitted, calibrated models by name, exactly as they forecast the test part (fitted and
+    /// calibrated on the training part only).
+    public var fittedModels: [String: CalibratedModel] = [:]
 }
 
 /// Chronological backtest: fit on the first part (with its own held-out tail for calibration
@@ -118,6 +121,7 @@ public enum Backtest {
         }
         return BacktestReport(series: data.name, trainPoints: trainCount, testPoints: origins.count, thresholds: policy.thresholds,
                               quantile: config.quantile, horizon: h, models: results,
-                              skipped: family.skipped.filter { config.models.contains($0.key) }, best: best.name)
+                              skipped: family.skipped.filter { config.models.contains($0.key) }, best: best.name,
+                              fittedModels: family.models.filter { config.models.contains($0.key) }.mapValues(\.model))
     }
 }
