@@ -46,6 +46,17 @@ public struct CalibratedModel: Codable, Sendable, Equatable {
         return try fitOne(name, data: data, settings: settings, quantile: quantile).model
     }
 
+    /// Fits `name` (including `auto`) on `data` with the quantile chosen for an under-provisioning
+    /// target on the validation tail (the held-out end of `data`), with decisions by `policy`.
+    public static func fit(_ name: String, data: SeriesData, settings: ModelSettings, underProvisionTarget: Double,
+                           policy: ProducerPolicy) throws -> (model: CalibratedModel, provisioning: ProvisioningQuantile) {
+        let fitted = name == "auto"
+            ? try fitFamily(names: [], data: data, settings: settings, quantile: 0.9, includeAuto: true).models["auto"]!
+            : try fitOne(name, data: data, settings: settings, quantile: 0.9)
+        let provisioning = try ProvisioningQuantile.choose(target: underProvisionTarget, validation: fitted.validation, policy: policy)
+        return (CalibratedModel(model: fitted.model.model, calibration: provisioning.calibration), provisioning)
+    }
+
     /// Fits one single model: on the head for the validation run and calibration, then on everything.
     static func fitOne(_ name: String, data: SeriesData, settings: ModelSettings, quantile: Double) throws -> (model: CalibratedModel, validation: ValidationRun) {
         let split = try validationSplit(count: data.count, settings: settings)
