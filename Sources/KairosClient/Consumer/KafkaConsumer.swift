@@ -30,6 +30,8 @@ public actor KafkaConsumer {
     var protocolName: String?
     var heartbeatTask: Task<Void, Never>?
     var lastAutoCommit = ContinuousClock.now
+    /// Tasks waiting for `close()` to finish (`run()`).
+    private var closeWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Makes a consumer with its own connections; nothing connects until the first call.
     public init(config: ConsumerConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -224,6 +226,15 @@ public actor KafkaConsumer {
         heartbeatTask?.cancel()
         heartbeatTask = nil
         if ownsCluster { await cluster.close() }
+        let waiters = closeWaiters
+        closeWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once `close()` has finished.
+    func waitUntilClosed() async {
+        guard !group.isClosed else { return }
+        await withCheckedContinuation { closeWaiters.append($0) }
     }
 
     func takePrefetch() -> Prefetch? {
