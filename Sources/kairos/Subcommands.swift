@@ -6,6 +6,7 @@ enum KairosSubcommands {
         ServerCommand.self,
         TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self,
         ProducePerfCommand.self, ConsumePerfCommand.self, PerfCommand.self,
+        GatewayCommand.self,
         ForecastCommand.self, PaperCommand.self,
     ]
 }
