@@ -142,9 +142,7 @@ public final class IngestGateway: Sendable {
         case .value(let value): return value
         case .timedOut: throw unavailable("no answer within \(settings.metadataTimeoutMs) ms")
         case .failed(let error as KafkaClientError) where error.isRetriable: throw unavailable("\(error)")
-        case .failed(let error as KafkaClientError):
-            if error.errorCode == .unknownTopicOrPartition { throw RestError.topicNotFound(what) }
-            throw RestError.kafka("\(error)")
+        case .failed(let error as KafkaClientError): throw RestError.kafka("Kafka error while \(what): \(error)")
         case .failed(let error): throw unavailable("\(error)")
         }
     }

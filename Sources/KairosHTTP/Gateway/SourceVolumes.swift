@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 /// Records and bytes that one source (the paper's "user": the `X-Kairos-Source` header, else the topic)
 /// offered to the gateway.
 public struct SourceVolume: Sendable, Hashable, Codable {
-    /// Records received in well-formed requests (whatever became of them afterwards).
+    /// Records of requests that passed the gateway's checks (whatever became of them afterwards).
     public var records: Int64
     /// Key and value bytes of those records.
     public var bytes: Int64
