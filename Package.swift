@@ -151,5 +151,13 @@ let package = Package(
         ),
         .testTarget(name: "KairosForecastTests", dependencies: ["KairosForecast"]),
         .testTarget(name: "KairosSimTests", dependencies: ["KairosSim"]),
+        .testTarget(
+            name: "KairosHTTPTests",
+            dependencies: [
+                "KairosHTTP", "KairosClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
     ]
 )
