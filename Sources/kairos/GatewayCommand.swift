@@ -77,8 +77,16 @@ struct GatewayCommand: AsyncParsableCommand {
         // One cluster view for the producer and the gateway's topic lookups, on one event loop as the producer
         // makes its own: what the gateway learns about a topic the producer then knows too.
         let cluster = KafkaCluster(config: config.client, group: MultiThreadedEventLoopGroup.singleton.next(), logger: logger)
-        let producer = try KafkaProducer(config: config, cluster: cluster, ownsCluster: true, logger: logger)
-        let sink = KafkaProducerSink(producer: producer)
+        // The producers share the cluster view and do not own it: a replaced producer must not close it.
+        let makeProducer: @Sendable () throws -> KafkaProducer = {
+            try KafkaProducer(config: config, cluster: cluster, ownsCluster: false, logger: logger)
+        }
+        let sink: KafkaProducerSink
+        do {
+            sink = KafkaProducerSink(producer: try makeProducer(), remake: makeProducer)
+        } catch let error as KafkaClientError {
+            throw CLIError("\(error)")
+        }
         var settings = IngestGateway.Settings()
         settings.requestBytesMax = maxRequestBytes
         settings.metadataTimeoutMs = metadataTimeoutMs
@@ -95,6 +103,7 @@ struct GatewayCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+        await cluster.close()
     }
 
     /// Splits `HOST:PORT` (the host may be a bracketed IPv6 address).

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import brokers
+from brokers import Broker
 from clients import consume_confluent, create_topic
 
 V2_JSON = "application/vnd.kafka.json.v2+json"
@@ -440,3 +441,32 @@ def test_broker_gone_after_start_is_503_and_nothing_is_claimed_written(broker_fa
         g.stop()
     got = [r.value for r in consume_confluent(b, topic, 2)]
     assert got == [b'"before"', b'"after"']
+
+
+def test_gateway_started_before_the_broker_serves_once_it_comes(tmp_path, topic):
+    """The producer's producer-id request gives up after default.api.timeout.ms while nothing listens; the
+    gateway then replaces that producer, so once the broker is up records are written."""
+    port = brokers.free_port()
+    g = Gateway(f"127.0.0.1:{port}", tmp_path, ["--metadata-timeout-ms", "1000",
+                                                "--producer-property", "default.api.timeout.ms=1500"])
+    b = Broker(tmp_path / "broker", port=port)
+    try:
+        g.post_v2(topic, [{"value": 1}]).error(503, 50302)
+        time.sleep(2.5)  # past default.api.timeout.ms: the first producer's InitProducerId has failed for good
+        b.start()
+        create_topic(b, topic)
+        deadline = time.monotonic() + 30
+        answers = []
+        while True:
+            reply = g.post_v2(topic, [{"value": "once"}])
+            answers.append(reply.status)
+            if reply.status == 200:
+                break
+            assert reply.status == 503, reply
+            assert time.monotonic() < deadline, f"the gateway never recovered: {answers}"
+            time.sleep(0.5)
+        assert reply.json["offsets"][0]["offset"] == 0
+        assert [r.value for r in consume_confluent(b, topic, 1)] == [b'"once"']
+    finally:
+        assert g.stop() == 0
+        b.close()

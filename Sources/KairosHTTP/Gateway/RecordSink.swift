@@ -68,21 +68,29 @@ final class DeliveryCollector: Sendable {
     }
 }
 
-/// A `RecordSink` over one `KafkaProducer`.
+/// A `RecordSink` over one `KafkaProducer`, replaced by a fresh one when it can no longer send.
 public final class KafkaProducerSink: RecordSink {
-    /// The producer records go through.
-    public let producer: KafkaProducer
+    private let current: NIOLockedValueBox<KafkaProducer>
+    private let makeProducer: (@Sendable () throws -> KafkaProducer)?
     public let recordBytesLimit: Int
 
-    /// Sends through `producer` (which the sink closes on `close()`).
-    public init(producer: KafkaProducer) {
-        self.producer = producer
+    /// The producer records go through now.
+    public var producer: KafkaProducer { current.withLockedValue { $0 } }
+
+    /// Sends through `producer` (which the sink closes on `close()`). With `remake`, a producer whose send throws
+    /// a retriable error before buffering anything (its producer-id request gave up while the cluster was
+    /// unreachable, which `KafkaProducer` keeps for good) is closed and replaced by `remake()`'s. Producers
+    /// made for a sink must not own a cluster they share, since closing one would close it for the next.
+    public init(producer: KafkaProducer, remake: (@Sendable () throws -> KafkaProducer)? = nil) {
+        self.current = NIOLockedValueBox(producer)
+        self.makeProducer = remake
         // The producer refuses a record larger than max.request.size or buffer.memory, batch framing included.
         self.recordBytesLimit = min(producer.config.maxRequestSizeBytes, producer.config.bufferMemoryBytes)
             - RecordBatchHeader.size
     }
 
     public func send(_ records: [ProducerRecord]) async -> [DeliveryReport] {
+        let producer = self.producer
         let collector = DeliveryCollector(count: records.count)
         for (index, record) in records.enumerated() {
             do {
@@ -91,10 +99,24 @@ public final class KafkaProducerSink: RecordSink {
                 // Not buffered (buffer full past max.block.ms, closed...): this record and the rest fail unsent.
                 let clientError = error as? KafkaClientError ?? .connection("\(error)")
                 collector.fail(from: index, with: clientError)
+                if clientError.isRetriable && !clientError.isBufferExhausted { replace(producer) }
                 break
             }
         }
         return await collector.reports()
+    }
+
+    /// Swaps `failed` for a fresh producer (once, however many requests saw it fail) and closes it; records it
+    /// still holds are delivered or failed by its close.
+    private func replace(_ failed: KafkaProducer) {
+        guard let makeProducer, let fresh = try? makeProducer() else { return }
+        let swapped = current.withLockedValue { producer in
+            guard producer === failed else { return false }
+            producer = fresh
+            return true
+        }
+        let retired = swapped ? failed : fresh
+        Task { await retired.close() }
     }
 
     public func close() async {
