@@ -55,28 +55,32 @@ final class ClientQuotaAccountingTests: XCTestCase {
         XCTAssertNil(a.clients["free"]?.lastRate[.producerByteRate], "no rate is measured without a quota")
     }
 
-    func testTheThrottleTimeIsKafkasFormula() {
-        // 11 windows of 1 s: the rate is measured over at least 10 s. 30,000 bytes at once against 1,000/s is
-        // 3,000/s, so the wait is (3000 - 1000) / 1000 × 10 s = 20 s, capped at the 11 s the windows cover.
+    func testTheThrottleTimeIsTheTimeUntilTheRateIsBackWithinTheQuota() {
+        // 11 windows of 1 s: the rate is measured over at least 10 s and a sample lives 11 s.
         var rate = QuotaSampledRate(windowMs: 1_000, windows: 11)
-        rate.record(30_000, nowMs: 0)
+        rate.record(12_000, nowMs: 0)
         XCTAssertEqual(rate.spanMs(nowMs: 0), 10_000)
-        XCTAssertEqual(rate.ratePerSecond(nowMs: 0), 3_000, accuracy: 0.001)
+        XCTAssertEqual(rate.ratePerSecond(nowMs: 0), 1_200, accuracy: 0.001)
+        // 12,000 bytes against 1,000/s are within the quota once they span 12 s, but the sample expires at 11 s.
         XCTAssertEqual(rate.throttleMs(bound: 1_000, nowMs: 0), 11_000)
-        // 15,000 bytes: 1,500/s, wait 5 s.
-        var half = QuotaSampledRate(windowMs: 1_000, windows: 11)
-        half.record(15_000, nowMs: 0)
-        XCTAssertEqual(half.throttleMs(bound: 1_000, nowMs: 0), 5_000)
-        XCTAssertEqual(half.throttleMs(bound: 2_000, nowMs: 0), 0)
-        // After all windows have passed the sample is forgotten.
-        XCTAssertEqual(half.total(nowMs: 11_000), 0)
-        XCTAssertEqual(half.total(nowMs: 10_999), 15_000)
+        XCTAssertEqual(rate.throttleMs(bound: 1_100, nowMs: 0), 10_910, "12,000 / 1,100 s after the sample began")
+        XCTAssertEqual(rate.throttleMs(bound: 1_200, nowMs: 0), 0)
+        // While the span is the 10-second minimum, waiting does not lower the rate: the wait runs past it.
+        rate.record(1_000, nowMs: 3_000)
+        XCTAssertEqual(rate.throttleMs(bound: 1_200, nowMs: 3_000), 10_834 - 3_000, "13,000 / 1,200 s after the start")
+        // Once the oldest sample expires only the newer ones count.
+        var two = QuotaSampledRate(windowMs: 1_000, windows: 2)
+        two.record(3_000, nowMs: 0)
+        two.record(500, nowMs: 1_500)
+        XCTAssertEqual(two.throttleMs(bound: 1_000, nowMs: 1_500), 500, "at 2 s the first sample goes and 500 bytes remain")
+        XCTAssertEqual(two.total(nowMs: 2_000), 500)
+        XCTAssertEqual(two.total(nowMs: 1_999), 3_500)
     }
 
     /// A producer that sends as fast as it is let: after each request it waits the throttle time the answer
     /// carried (what a KIP-219 client does). With few windows it delivers its quota within 10 % once past the
-    /// first windows; with Kafka's default 11 windows Kafka's formula lets it run up to about 10 % over (the
-    /// rate is divided by at least 10 windows while samples live for 11), so that case is held to -10 %/+12 %.
+    /// first windows; with Kafka's default 11 windows it may run up to about 10 % over (the rate is divided by
+    /// at least 10 windows while samples live for 11), so that case is held to -10 %/+12 %.
     func testAGreedyProducerThatWaitsOutItsThrottleDeliversItsQuota() {
         for (windowMs, windows) in [(Int64(1_000), 11), (1_000, 2), (1_000, 3), (500, 5)] {
             for batch in [16_384.0, 100_000.0] {

@@ -51,13 +51,29 @@ struct QuotaSampledRate: Sendable {
         total(nowMs: nowMs) * 1_000 / Double(spanMs(nowMs: nowMs))
     }
 
-    /// How long in ms the client must wait at `nowMs` for the rate to fall back to `bound`, as Kafka computes it:
-    /// (rate - bound) / bound × span, capped at the whole span the windows cover; 0 when within the bound.
+    /// How long in ms the client must wait at `nowMs` until its measured rate is back within `bound`; 0 when it is
+    /// within already. Kafka approximates this as (rate - bound) / bound × span, which assumes the span grows while
+    /// the client waits; it does not while it is counted as the minimum of `windows - 1` windows, and there a
+    /// client that waits out each throttle time is let through at the bound on top of its first burst. So the wait
+    /// is computed from the samples themselves: the first time at which the samples still alive, over the span
+    /// they will then have, are within the bound (a sample's expiry may come first). Capped at the span of all
+    /// the windows.
     func throttleMs(bound: Double, nowMs: Int64) -> Int64 {
-        let rate = ratePerSecond(nowMs: nowMs)
-        guard bound > 0, rate > bound else { return 0 }
-        let wait = (rate - bound) / bound * Double(spanMs(nowMs: nowMs))
-        return min(Int64(wait.rounded(.up)), Int64(windows) * windowMs)
+        guard bound > 0, ratePerSecond(nowMs: nowMs) > bound else { return 0 }
+        let expiry = Int64(windows) * windowMs
+        let minimumSpan = Int64(windows - 1) * windowMs
+        let alive = samples.filter { nowMs - $0.startMs < expiry }
+        var remaining = alive.reduce(0) { $0 + $1.value }
+        var from = nowMs
+        for sample in alive {
+            // While `sample` is the oldest alive, the rate at time t is remaining / max(t - start, minimumSpan).
+            let needed = remaining * 1_000 / bound
+            let at = Double(needed) <= Double(minimumSpan) ? from : max(from, sample.startMs + Int64(needed.rounded(.up)))
+            if at < sample.startMs + expiry { return min(at - nowMs, expiry) }
+            remaining -= sample.value
+            from = sample.startMs + expiry
+        }
+        return min(from - nowMs, expiry)
     }
 
     private mutating func purge(nowMs: Int64) {
