@@ -135,22 +135,43 @@ final class ClientQuotaHandlerTests: XCTestCase {
         guard case .frame = free else { return XCTFail("without a quota the reply is not muted: \(free)") }
     }
 
-    func testAFetchOverItsQuotaIsAnsweredEmptyAndMuted() throws {
+    func testAFetchThatGoesOverIsSentAndThrottledAndOneAlreadyOverIsAnsweredEmpty() throws {
         let h = try BrokerHarness { $0.quotaWindowNum = 2 }
         try h.createTopic("t")
         for _ in 0..<5 { _ = try h.produce("t", batch: TestBatch.make([("k", String(repeating: "y", count: 300))])) }
-        _ = try alter(h, [.init(entityType: "client-id", entityName: nil)], [.init(key: "consumer_byte_rate", value: 1_000, remove: false)])
-        // The first fetch is capped at what the quota allows in its window (1,000 bytes) and is within it.
-        let first = try h.decode(h.fetch("t", offset: 0), as: FetchResponse.self, apiKey: .fetch, version: 12)
+        _ = try alter(h, [.init(entityType: "client-id", entityName: nil)], [.init(key: "consumer_byte_rate", value: 300, remove: false)])
+        // The first fetch is capped at what the quota allows in its window (300 bytes, but at least one batch of
+        // about 370): it is sent, and as it takes the client over, with the throttle time and a mute.
+        let reply = h.fetch("t", offset: 0)
+        guard case .muted(_, let ms) = reply else { return XCTFail("expected a muted reply, got \(reply)") }
+        let first = try h.decode(reply, as: FetchResponse.self, apiKey: .fetch, version: 12)
         let got = first.responses[0].partitions[0].records?.readableBytes ?? 0
         XCTAssertGreaterThan(got, 0)
-        XCTAssertLessThanOrEqual(got, 1_000, "capped at the quota's window")
-        XCTAssertEqual(first.throttleTimeMs, 0)
-        // The next one goes over: no records, the throttle time, and a muted connection.
-        let reply = h.fetch("t", offset: 1)
-        guard case .muted(_, let ms) = reply else { return XCTFail("expected a muted reply, got \(reply)") }
-        let second = try h.decode(reply, as: FetchResponse.self, apiKey: .fetch, version: 12)
-        XCTAssertEqual(Int64(second.throttleTimeMs), ms)
+        XCTAssertLessThan(got, 2 * 360, "capped at the quota's window: one batch")
+        XCTAssertEqual(Int64(first.throttleTimeMs), ms)
+        // A fetch while over (another connection of the client): no records, the throttle time, muted.
+        let again = h.fetch("t", offset: 1)
+        guard case .muted = again else { return XCTFail("expected a muted reply, got \(again)") }
+        let second = try h.decode(again, as: FetchResponse.self, apiKey: .fetch, version: 12)
+        XCTAssertGreaterThan(second.throttleTimeMs, 0)
         XCTAssertEqual(second.responses[0].partitions[0].records?.readableBytes ?? 0, 0)
+        // After the throttle time the client is within its quota again and gets records.
+        h.clock.nowMs += Int64(second.throttleTimeMs)
+        let third = try h.decode(h.fetch("t", offset: 1), as: FetchResponse.self, apiKey: .fetch, version: 12)
+        XCTAssertGreaterThan(third.responses[0].partitions[0].records?.readableBytes ?? 0, 0)
+    }
+
+    func testABatchLargerThanTheQuotaWindowIsStillDelivered() throws {
+        let h = try BrokerHarness { $0.quotaWindowNum = 2 }
+        try h.createTopic("t")
+        _ = try h.produce("t", batch: TestBatch.make([("k", String(repeating: "b", count: 3_000))]))
+        _ = try h.produce("t", batch: TestBatch.make([("k", "small")]))
+        _ = try alter(h, [.init(entityType: "client-id", entityName: nil)], [.init(key: "consumer_byte_rate", value: 1_000, remove: false)])
+        let first = try h.decode(h.fetch("t", offset: 0), as: FetchResponse.self, apiKey: .fetch, version: 12)
+        XCTAssertGreaterThan(first.responses[0].partitions[0].records?.readableBytes ?? 0, 3_000, "one whole batch, as Kafka's fetch rule says")
+        XCTAssertGreaterThan(first.throttleTimeMs, 0)
+        h.clock.nowMs += Int64(first.throttleTimeMs)
+        let next = try h.decode(h.fetch("t", offset: 1), as: FetchResponse.self, apiKey: .fetch, version: 12)
+        XCTAssertGreaterThan(next.responses[0].partitions[0].records?.readableBytes ?? 0, 0, "the consumer moves on")
     }
 }

@@ -99,11 +99,15 @@ extension Broker {
     /// Encodes a fetch answer, leaving file-backed record sets out of the buffers for zero copy.
     func encodeFetch(_ attempt: FetchAttempt, header: RequestHeader, connection: UInt64) -> BrokerReply {
         let now = clock()
-        // consumer_byte_rate: as Kafka does, a fetch that takes the client over its quota is answered at once with
-        // no records and the throttle time, its bytes are not counted, and the connection is muted for that time.
+        // consumer_byte_rate. A client within its quota gets what it asked for, and when that takes it over, the
+        // throttle time with it and a muted connection. A client over its quota already (a fetch on another of its
+        // connections) is answered at once with no records and the throttle time, and those bytes are not counted,
+        // as Kafka does. (Kafka answers empty whenever the fetch goes over; a single batch larger than the quota's
+        // window would then never be delivered.)
         let clientId = header.clientId ?? ""
+        let overAlready = clientQuotas.pendingThrottleMs(.consumerByteRate, clientId: clientId, nowMs: now) > 0
         let throttle = clientQuotas.record(.consumerByteRate, amount: attempt.bytes, clientId: clientId, nowMs: now)
-        if throttle > 0 {
+        if throttle > 0 && overAlready {
             clientQuotas.unrecord(.consumerByteRate, amount: attempt.bytes, clientId: clientId, nowMs: now)
             attempt.release()
             var empty = FetchResponse(
@@ -113,10 +117,18 @@ extension Broker {
             }
             return .muted(reply(empty, header), milliseconds: throttle)
         }
+        let answer = encodeFetchRecords(attempt, header: header, connection: connection, now: now, throttleMs: throttle)
+        return throttle > 0 ? .muted(answer, milliseconds: throttle) : answer
+    }
+
+    private func encodeFetchRecords(
+        _ attempt: FetchAttempt, header: RequestHeader, connection: UInt64, now: Int64, throttleMs: Int64
+    ) -> BrokerReply {
         for (partition, records, bytes) in attempt.sent {
             partition.counters.recordFetch(records: records, bytes: bytes, connection: connection, nowMs: now)
         }
-        var response = FetchResponse(throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: attempt.topics)
+        var response = FetchResponse(
+            throttleTimeMs: Int32(clamping: throttleMs), errorCode: 0, sessionId: 0, responses: attempt.topics)
         var external: [Int?] = []
         var files: [LogReadData] = []
         var index = 0

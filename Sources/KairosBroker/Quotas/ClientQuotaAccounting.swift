@@ -79,6 +79,15 @@ public struct ClientQuotaAccounting: Sendable {
         return throttle
     }
 
+    /// How long `user`/`clientId` would be throttled at `nowMs` for `kind` without recording anything: > 0 when
+    /// the client is over its quota already.
+    public func pendingThrottleMs(_ kind: ClientQuotaKind, user: String, clientId: String, nowMs: Int64) -> Int64 {
+        guard let applied = appliedQuota(kind, user: user, clientId: clientId) else { return 0 }
+        let key = SensorKey(
+            kind: kind, user: applied.entity.user == nil ? nil : user, clientId: applied.entity.clientId == nil ? nil : clientId)
+        return sensors[key]?.throttleMs(bound: applied.bound, nowMs: nowMs) ?? 0
+    }
+
     /// Takes back `amount` recorded at `nowMs` (a fetch answered empty because it was throttled, as Kafka does, so
     /// the bytes not sent do not count against the client).
     public mutating func unrecord(_ kind: ClientQuotaKind, amount: Double, user: String, clientId: String, nowMs: Int64) {

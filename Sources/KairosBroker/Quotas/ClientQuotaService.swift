@@ -29,6 +29,11 @@ public final class ClientQuotaService: Sendable {
         }
     }
 
+    /// How long `clientId` would be throttled for `kind` at `nowMs` without recording anything (> 0: over already).
+    public func pendingThrottleMs(_ kind: ClientQuotaKind, clientId: String, nowMs: Int64) -> Int64 {
+        state.withLockedValue { $0.pendingThrottleMs(kind, user: Self.anonymousUser, clientId: clientId, nowMs: nowMs) }
+    }
+
     /// Takes back what `record` counted (a throttled fetch answered empty).
     public func unrecord(_ kind: ClientQuotaKind, amount: Int, clientId: String, nowMs: Int64) {
         state.withLockedValue {
