@@ -164,3 +164,48 @@ def test_a_producer_under_a_quota_delivers_its_rate_and_others_are_not_throttled
     assert any(t > 0 for t in limited["throttles"]), "some callbacks carry 0: librdkafka reports the end of throttling too"
     assert free["throttles"] == [], "a client without a quota is never throttled"
     assert sum(n for _, n in free["acked"]) / seconds > 2 * rate, "the other producer runs well above the quota"
+
+
+@pytest.mark.slow
+def test_a_consumer_under_a_quota_keeps_consuming_at_about_its_rate(broker_factory):
+    # librdkafka's default batches (up to 1 MB) are larger than what a 256 KiB/s quota allows per window: the
+    # consumer must still move on, one batch per throttle time, and not stall.
+    from confluent_kafka import Consumer, Producer
+    b = broker_factory({"quota.window.num": "2", "quota.window.size.seconds": "1"})
+    create_topic(b, "quota-consumed")
+    p = Producer(ck_conf(b, **{"client.id": "filler", "linger.ms": 5}))
+    for _ in range(6000):
+        while True:
+            try:
+                p.produce("quota-consumed", value=b"c" * 1000, partition=0)
+                break
+            except BufferError:
+                p.poll(0.05)
+    assert p.flush(30) == 0
+    rate = 256 * 1024
+    assert alter(b, {"client-id": "slow-consumer"}, {"consumer_byte_rate": rate}) == (0, None)
+    throttles = []
+    c = Consumer(ck_conf(b, **{"client.id": "slow-consumer", "group.id": "quota-group", "auto.offset.reset": "earliest",
+                               "throttle_cb": lambda e: throttles.append(e.throttle_time)}))
+    c.subscribe(["quota-consumed"])
+    first, last, consumed, errors = None, None, 0, []
+    deadline = time.monotonic() + 14
+    while time.monotonic() < deadline:
+        m = c.poll(0.1)
+        if m is None:
+            continue
+        if m.error():
+            errors.append(str(m.error()))
+            continue
+        now = time.monotonic()
+        first = first or now
+        last = now
+        consumed += len(m.value())
+    c.close()
+    assert errors == []
+    assert any(t > 0 for t in throttles), "the consumer is throttled"
+    assert first is not None and consumed >= 3 * rate, f"only {consumed} bytes consumed: the consumer stalled"
+    # From the first record to the last the rate stays near the quota (the first window's allowance and one
+    # batch at each end make it lumpy, so the bound is loose).
+    assert consumed / max(last - first, 1) < 2.5 * rate, f"{consumed / (last - first):.0f} B/s under a quota of {rate}"
+    assert consumed < 6000 * 1000, "the whole topic in 14 s would mean no throttling"
