@@ -53,6 +53,10 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case incrementalAlterConfigs = 44
     /// OffsetDelete (key 47).
     case offsetDelete = 47
+    /// DescribeClientQuotas (key 48).
+    case describeClientQuotas = 48
+    /// AlterClientQuotas (key 49).
+    case alterClientQuotas = 49
     /// DescribeCluster (key 60).
     case describeCluster = 60
 
@@ -84,6 +88,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteGroups: return "DeleteGroups"
         case .incrementalAlterConfigs: return "IncrementalAlterConfigs"
         case .offsetDelete: return "OffsetDelete"
+        case .describeClientQuotas: return "DescribeClientQuotas"
+        case .alterClientQuotas: return "AlterClientQuotas"
         case .describeCluster: return "DescribeCluster"
         }
     }
@@ -116,6 +122,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteGroups: return DeleteGroupsRequest.self
         case .incrementalAlterConfigs: return IncrementalAlterConfigsRequest.self
         case .offsetDelete: return OffsetDeleteRequest.self
+        case .describeClientQuotas: return DescribeClientQuotasRequest.self
+        case .alterClientQuotas: return AlterClientQuotasRequest.self
         case .describeCluster: return DescribeClusterRequest.self
         }
     }
@@ -148,6 +156,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteGroups: return DeleteGroupsResponse.self
         case .incrementalAlterConfigs: return IncrementalAlterConfigsResponse.self
         case .offsetDelete: return OffsetDeleteResponse.self
+        case .describeClientQuotas: return DescribeClientQuotasResponse.self
+        case .alterClientQuotas: return AlterClientQuotasResponse.self
         case .describeCluster: return DescribeClusterResponse.self
         }
     }

@@ -16,6 +16,8 @@ public final class Broker: Sendable {
     let topics: TopicManager
     let groups: GroupService
     let producerIds: ProducerIdAllocator
+    /// Client quotas: what each client may use, and what it used.
+    public let clientQuotas: ClientQuotaService
     let allocator = ByteBufferAllocator()
     private let advertised: NIOLockedValueBox<(host: String, port: Int32)>
 
@@ -33,6 +35,8 @@ public final class Broker: Sendable {
         self.topics = TopicManager(factory: logFactory, metadata: metadata, config: config, logger: logger, randomId: randomId)
         try topics.load(nowMs: clock())
         producerIds = ProducerIdAllocator(metadata: metadata)
+        clientQuotas = ClientQuotaService(
+            metadata: metadata, windowMs: config.quotaWindowSizeSeconds * 1_000, windows: config.quotaWindowNum)
         groups = try GroupService(
             config: GroupConfig(broker: config), broker: config, factory: logFactory, logger: logger, now: clock(), randomId: randomId)
     }

@@ -15,6 +15,10 @@ public enum BrokerReply: Sendable {
     case close(reason: String)
     /// The answer comes later (a fetch waiting for data); later replies on the connection wait for it.
     case deferred(EventLoopFuture<BrokerReply>)
+    /// Perform `reply`, then read nothing more from the connection for `milliseconds`: the client went over its
+    /// quota, and (as in Kafka since KIP-219) the answer goes out at once with the throttle time in it while the
+    /// connection stays muted for that time.
+    indirect case muted(BrokerReply, milliseconds: Int64)
 }
 
 /// Facts about the connection a request came on.

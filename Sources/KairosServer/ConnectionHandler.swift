@@ -20,6 +20,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let metrics: ServerMetrics
     private var queued: [ByteBuffer] = []
     private var waiting = false
+    /// Muted by a quota: frames read meanwhile wait in `queued` and reading from the socket is paused.
+    private var muted = false
     private var closing = false
     /// Shutting down: no new requests, close once the one in hand is answered.
     private var draining = false
@@ -49,7 +51,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let frame = unwrapInboundIn(data)
         if draining { return }
         metrics.queuedRequests.wrappingIncrement(ordering: .relaxed)
-        if waiting || closing {
+        if waiting || closing || muted {
             queued.append(frame)
             return
         }
@@ -124,6 +126,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             writeWithRecords(parts: parts, records: records, context: context)
         case .noResponse:
             break
+        case .muted(let inner, let milliseconds):
+            perform(inner, context: context, apiKey: apiKey, started: started)
+            mute(for: milliseconds, context: context)
         case .close:
             metrics.rejectedConnections.wrappingIncrement(ordering: .relaxed)
             closing = true
@@ -155,8 +160,24 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Stops reading from the connection for `milliseconds` (a client over its quota, KIP-219), then reads on and
+    /// answers what arrived meanwhile.
+    private func mute(for milliseconds: Int64, context: ChannelHandlerContext) {
+        guard milliseconds > 0, !closing else { return }
+        muted = true
+        context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(milliseconds)) {
+            let (handler, context) = loopBound.value
+            handler.muted = false
+            guard !handler.closing, context.channel.isActive else { return }
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            if !handler.waiting { handler.drainQueue(context: context) }
+        }
+    }
+
     private func drainQueue(context: ChannelHandlerContext) {
-        while !waiting && !closing && !queued.isEmpty {
+        while !waiting && !closing && !muted && !queued.isEmpty {
             let frame = queued.removeFirst()
             process(frame, context: context)
         }

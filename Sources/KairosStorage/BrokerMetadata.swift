@@ -10,11 +10,14 @@ public struct BrokerMetadata: Sendable, Equatable {
     /// Producer ids below this may have been handed out: the end of the last block of ids reserved. A restarted
     /// broker hands out ids from here on, so no id is ever given twice.
     public var producerIdLimit: Int64
+    /// Client quotas set with AlterClientQuotas, one record per entity, sorted by entity.
+    public var clientQuotas: [ClientQuotaRecord]
 
     /// Metadata with the given records; the defaults are an empty broker's.
-    public init(topics: [TopicRecord] = [], producerIdLimit: Int64 = 0) {
+    public init(topics: [TopicRecord] = [], producerIdLimit: Int64 = 0, clientQuotas: [ClientQuotaRecord] = []) {
         self.topics = topics
         self.producerIdLimit = producerIdLimit
+        self.clientQuotas = clientQuotas
     }
 
     /// The topic named `name`, if there is one.
@@ -25,6 +28,7 @@ public struct BrokerMetadata: Sendable, Equatable {
     var canonical: BrokerMetadata {
         var copy = self
         copy.topics.sort { $0.name < $1.name }
+        copy.clientQuotas = copy.clientQuotas.map(\.canonical).sorted { $0.sortKey < $1.sortKey }
         return copy
     }
 
@@ -47,6 +51,11 @@ public struct BrokerMetadata: Sendable, Equatable {
             if topic.name.isEmpty { return "a topic has an empty name" }
             if !seen.insert(topic.name).inserted { return "topic \(topic.name) is listed twice" }
             if topic.partitions < 1 { return "topic \(topic.name) has \(topic.partitions) partitions (at least 1)" }
+        }
+        var quotaEntities = Set<String>()
+        for quota in clientQuotas {
+            if let problem = quota.inconsistency { return problem }
+            if !quotaEntities.insert(quota.sortKey).inserted { return "client quota entity \(quota.sortKey) is listed twice" }
         }
         return nil
     }

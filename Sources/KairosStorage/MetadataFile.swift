@@ -28,9 +28,23 @@ enum MetadataFile {
     }
 
     private struct Content: Codable {
+        /// Absent in files written before client quotas existed (and left out when there are none).
+        var clientQuotas: [Quota]?
         var producerIdLimit: Int64
         var topics: [Topic]
         var version: Int
+    }
+
+    /// One client-quota record: `{ "entity" : [ { "name" : "alice", "type" : "user" } ], "values" : { ... } }`;
+    /// a part without `name` is the type's default entity.
+    private struct Quota: Codable {
+        var entity: [QuotaPart]
+        var values: [String: Double]
+    }
+
+    private struct QuotaPart: Codable {
+        var name: String?
+        var type: String
     }
 
     private struct Topic: Codable {
@@ -47,7 +61,11 @@ enum MetadataFile {
 
     /// The file's bytes for `metadata`.
     static func encode(_ metadata: BrokerMetadata) throws -> [UInt8] {
+        let quotas = metadata.clientQuotas.map {
+            Quota(entity: $0.entity.map { QuotaPart(name: $0.name, type: $0.type) }, values: $0.values)
+        }
         let content = Content(
+            clientQuotas: quotas.isEmpty ? nil : quotas,
             producerIdLimit: metadata.producerIdLimit,
             topics: metadata.topics.map {
                 Topic(config: Config(overrides: $0.configOverrides), idHigh: $0.idHigh, idLow: $0.idLow, name: $0.name,
@@ -83,7 +101,10 @@ enum MetadataFile {
                 TopicRecord(name: $0.name, idHigh: $0.idHigh, idLow: $0.idLow, partitions: $0.partitions,
                             configOverrides: $0.config.overrides)
             },
-            producerIdLimit: content.producerIdLimit
+            producerIdLimit: content.producerIdLimit,
+            clientQuotas: (content.clientQuotas ?? []).map {
+                ClientQuotaRecord(entity: $0.entity.map { .init(type: $0.type, name: $0.name) }, values: $0.values)
+            }
         ).canonical
         if let problem = metadata.inconsistency { throw StorageError.corruptMetadata(path: path, problem) }
         return metadata

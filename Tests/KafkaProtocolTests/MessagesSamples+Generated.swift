@@ -2,6 +2,78 @@
 import KafkaProtocol
 import NIOCore
 
+extension AlterClientQuotasRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasRequest {
+        var value = AlterClientQuotasRequest()
+        value.entries = rng.array { rng in AlterClientQuotasRequest.AlterClientQuotasEntryData.sample(version: version, rng: &rng) }
+        value.validateOnly = rng.bool()
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasRequest.AlterClientQuotasEntryData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasRequest.AlterClientQuotasEntryData {
+        var value = AlterClientQuotasRequest.AlterClientQuotasEntryData()
+        value.entity = rng.array { rng in AlterClientQuotasRequest.AlterClientQuotasEntityData.sample(version: version, rng: &rng) }
+        value.ops = rng.array { rng in AlterClientQuotasRequest.AlterClientQuotasOpData.sample(version: version, rng: &rng) }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasRequest.AlterClientQuotasEntityData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasRequest.AlterClientQuotasEntityData {
+        var value = AlterClientQuotasRequest.AlterClientQuotasEntityData()
+        value.entityType = rng.string()
+        value.entityName = rng.maybeNil { rng in rng.string() }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasRequest.AlterClientQuotasOpData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasRequest.AlterClientQuotasOpData {
+        var value = AlterClientQuotasRequest.AlterClientQuotasOpData()
+        value.key = rng.string()
+        value.value = rng.double()
+        value.remove = rng.bool()
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasResponse {
+        var value = AlterClientQuotasResponse()
+        value.throttleTimeMs = rng.int32()
+        value.entries = rng.array { rng in AlterClientQuotasResponse.AlterClientQuotasEntryResult.sample(version: version, rng: &rng) }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasResponse.AlterClientQuotasEntryResult {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasResponse.AlterClientQuotasEntryResult {
+        var value = AlterClientQuotasResponse.AlterClientQuotasEntryResult()
+        value.errorCode = rng.int16()
+        value.errorMessage = rng.maybeNil { rng in rng.string() }
+        value.entity = rng.array { rng in AlterClientQuotasResponse.AlterClientQuotasResultEntity.sample(version: version, rng: &rng) }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasResponse.AlterClientQuotasResultEntity {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasResponse.AlterClientQuotasResultEntity {
+        var value = AlterClientQuotasResponse.AlterClientQuotasResultEntity()
+        value.entityType = rng.string()
+        value.entityName = rng.maybeNil { rng in rng.string() }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
 extension AlterConfigsRequest: SampleableMessage {
     static func sample(version: Int16, rng: inout SampleRNG) -> AlterConfigsRequest {
         var value = AlterConfigsRequest()
@@ -377,6 +449,69 @@ extension DeleteTopicsResponse.DeletableTopicResult {
         value.errorCode = rng.int16()
         if version >= 5 { value.errorMessage = rng.maybeNil { rng in rng.string() } }
         if version >= 4 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasRequest {
+        var value = DescribeClientQuotasRequest()
+        value.components = rng.array { rng in DescribeClientQuotasRequest.ComponentData.sample(version: version, rng: &rng) }
+        value.strict = rng.bool()
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasRequest.ComponentData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasRequest.ComponentData {
+        var value = DescribeClientQuotasRequest.ComponentData()
+        value.entityType = rng.string()
+        value.matchType = rng.int8()
+        value.match = rng.maybeNil { rng in rng.string() }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasResponse {
+        var value = DescribeClientQuotasResponse()
+        value.throttleTimeMs = rng.int32()
+        value.errorCode = rng.int16()
+        value.errorMessage = rng.maybeNil { rng in rng.string() }
+        value.entries = rng.maybeNil { rng in rng.array { rng in DescribeClientQuotasResponse.DescribeClientQuotasEntryData.sample(version: version, rng: &rng) } }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasResponse.DescribeClientQuotasEntryData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasResponse.DescribeClientQuotasEntryData {
+        var value = DescribeClientQuotasResponse.DescribeClientQuotasEntryData()
+        value.entity = rng.array { rng in DescribeClientQuotasResponse.DescribeClientQuotasEntityData.sample(version: version, rng: &rng) }
+        value.values = rng.array { rng in DescribeClientQuotasResponse.DescribeClientQuotasValueData.sample(version: version, rng: &rng) }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasResponse.DescribeClientQuotasEntityData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasResponse.DescribeClientQuotasEntityData {
+        var value = DescribeClientQuotasResponse.DescribeClientQuotasEntityData()
+        value.entityType = rng.string()
+        value.entityName = rng.maybeNil { rng in rng.string() }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasResponse.DescribeClientQuotasValueData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasResponse.DescribeClientQuotasValueData {
+        var value = DescribeClientQuotasResponse.DescribeClientQuotasValueData()
+        value.key = rng.string()
+        value.value = rng.double()
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
         return value
     }
 }
@@ -1454,6 +1589,8 @@ extension SyncGroupResponse: SampleableMessage {
 
 /// Every generated message type, for tests that cover them all.
 let allSampleableMessages: [any SampleableMessage.Type] = [
+    AlterClientQuotasRequest.self,
+    AlterClientQuotasResponse.self,
     AlterConfigsRequest.self,
     AlterConfigsResponse.self,
     ApiVersionsRequest.self,
@@ -1468,6 +1605,8 @@ let allSampleableMessages: [any SampleableMessage.Type] = [
     DeleteRecordsResponse.self,
     DeleteTopicsRequest.self,
     DeleteTopicsResponse.self,
+    DescribeClientQuotasRequest.self,
+    DescribeClientQuotasResponse.self,
     DescribeClusterRequest.self,
     DescribeClusterResponse.self,
     DescribeConfigsRequest.self,

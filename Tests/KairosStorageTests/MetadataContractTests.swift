@@ -138,6 +138,52 @@ final class MetadataContractTests: XCTestCase {
         }
     }
 
+    private let aliceQuota = ClientQuotaRecord(
+        entity: [.init(type: "user", name: "alice"), .init(type: "client-id", name: nil)],
+        values: ["producer_byte_rate": 1_048_576, "request_percentage": 12.5])
+    private let defaultClientQuota = ClientQuotaRecord(
+        entity: [.init(type: "client-id", name: nil)], values: ["consumer_byte_rate": 2_000])
+
+    func testClientQuotasAreKeptSortedBesideTopicsAndSurviveReopening() throws {
+        try forEachEngine { engine, store, reopen in
+            try store.update { $0.topics = [orders] }
+            try store.update { $0.clientQuotas = [aliceQuota, defaultClientQuota] }
+            let current = store.current
+            XCTAssertEqual(current.topics, [orders], "\(engine): topics untouched by a quota update")
+            XCTAssertEqual(current.clientQuotas.map(\.sortKey), ["client-id=<default>", "client-id=<default>,user=alice"], engine)
+            XCTAssertEqual(current.clientQuotas[1].entity.map(\.type), ["client-id", "user"], "\(engine): parts sorted by type")
+            XCTAssertEqual(current.clientQuotas[1].values["request_percentage"], 12.5, engine)
+            XCTAssertNil(current.clientQuotas[0].entity[0].name, "\(engine): the default entity stays nil")
+            XCTAssertEqual(try reopen().current, current, engine)
+
+            try store.update { $0.clientQuotas.removeAll { $0.sortKey == "client-id=<default>" } }
+            XCTAssertEqual(try reopen().current.clientQuotas.map(\.sortKey), ["client-id=<default>,user=alice"], engine)
+        }
+    }
+
+    func testInconsistentClientQuotasAreRefused() throws {
+        try forEachEngine { engine, store, _ in
+            let breakages: [(String, (inout BrokerMetadata) -> Void)] = [
+                ("listed twice", { $0.clientQuotas = [self.defaultClientQuota, self.defaultClientQuota] }),
+                ("no entity", { $0.clientQuotas = [ClientQuotaRecord(entity: [], values: ["producer_byte_rate": 1])] }),
+                ("no values", { $0.clientQuotas = [ClientQuotaRecord(entity: [.init(type: "user", name: "a")], values: [:])] }),
+                ("repeats a type", {
+                    $0.clientQuotas = [ClientQuotaRecord(
+                        entity: [.init(type: "user", name: "a"), .init(type: "user", name: "b")], values: ["producer_byte_rate": 1])]
+                }),
+                ("finite", {
+                    $0.clientQuotas = [ClientQuotaRecord(entity: [.init(type: "user", name: "a")], values: ["producer_byte_rate": .nan])]
+                }),
+            ]
+            for (reason, breakage) in breakages {
+                XCTAssertThrowsError(try store.update(breakage)) { error in
+                    XCTAssertTrue("\(error)".contains(reason), "\(engine): \(error) should say \(reason)")
+                }
+                XCTAssertEqual(store.current.clientQuotas, [], "\(engine) after \(reason)")
+            }
+        }
+    }
+
     // MARK: Disk: crash safety
 
     /// Writes `text` to `path`, replacing it (test setup only; the store never writes this way).

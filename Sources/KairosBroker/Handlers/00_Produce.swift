@@ -11,9 +11,18 @@ import NIOCore
 
 extension ApiHandler {
     /// Produce: no response at all for acks=0.
+    /// Bytes produced count against the client's producer_byte_rate; over it, the answer carries the throttle
+    /// time and the connection is muted for it (acks=0 too: muted without an answer).
     static let produce = ApiHandler(ProduceRequest.self) { broker, request, header, context in
-        guard let response = broker.handleProduce(request, version: header.apiVersion, context: context) else { return .noResponse }
-        return broker.reply(response, header)
+        let bytes = request.topicData.reduce(0) { $0 + $1.partitionData.reduce(0) { $0 + ($1.records?.readableBytes ?? 0) } }
+        let throttle = broker.clientQuotas.record(
+            .producerByteRate, amount: bytes, clientId: header.clientId ?? "", nowMs: broker.clock())
+        guard var response = broker.handleProduce(request, version: header.apiVersion, context: context) else {
+            return throttle > 0 ? .muted(.noResponse, milliseconds: throttle) : .noResponse
+        }
+        guard throttle > 0 else { return broker.reply(response, header) }
+        response.throttleTimeMs = Int32(clamping: throttle)
+        return .muted(broker.reply(response, header), milliseconds: throttle)
     }
 }
 
