@@ -264,6 +264,18 @@ final class LogSegment {
         return nil
     }
 
+    /// The idempotent-producer batches whose base offset is >= `offset`, oldest first: only their headers are read.
+    func producerBatches(from offset: Int64, buffer: ScanBuffer, logger: Logger) throws -> [ProducerBatch] {
+        try loadIndexesIfNeeded(buffer: buffer, logger: logger)
+        let start = offsetIndex.floor(relativeOffset: relative(offset)).position
+        var walker = BatchWalker(fd: try readDescriptor(), path: logPath, from: start, end: sizeBytes, buffer: buffer)
+        var found: [ProducerBatch] = []
+        while case .batch(let header, _) = try walker.next() {
+            if header.baseOffset >= offset, let batch = header.producerBatch { found.append(batch) }
+        }
+        return found
+    }
+
     /// The newest batch timestamp (nil when empty); loads an older segment's indexes on first use.
     func largestTimestamp(buffer: ScanBuffer, logger: Logger) throws -> Int64? {
         try loadIndexesIfNeeded(buffer: buffer, logger: logger)

@@ -189,6 +189,19 @@ public final class MemoryLog: LogStore, @unchecked Sendable {
         lock.withLock { isClosed = true }
     }
 
+    /// Nothing to keep: a memory log never outlives the process, so it is never recovered.
+    public func writeProducerSnapshot(_ batches: [ProducerBatch], upTo offset: Int64) throws {
+        try lock.withLock { guard !isClosed else { throw StorageError.closed } }
+    }
+
+    /// Nothing to replay: a memory log starts empty every time.
+    public func recoverProducerState() throws -> ProducerStateRecovery {
+        try lock.withLock {
+            guard !isClosed else { throw StorageError.closed }
+            return ProducerStateRecovery(batches: [], snapshotOffset: nil, scannedFrom: startOffset)
+        }
+    }
+
     private var activeSummary: SegmentPolicy.ActiveSegment {
         let segment = segments[segments.count - 1]
         return .init(baseOffset: segment.baseOffset, sizeBytes: segment.sizeBytes, isEmpty: segment.batches.isEmpty,

@@ -103,17 +103,16 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
             guard !isClosed else { throw StorageError.closed }
             let baseOffset = active.nextOffset
             let lastOffset = baseOffset + Int64(info.lastOffsetDelta)
-            if SegmentPolicy.shouldRoll(activeSummary, batchBytes: batch.readableBytes, lastOffset: lastOffset,
-                                        now: now, config: config) {
-                try roll()
-            }
+            let rolled = SegmentPolicy.shouldRoll(activeSummary, batchBytes: batch.readableBytes, lastOffset: lastOffset,
+                                                  now: now, config: config)
+            if rolled { try roll() }
             try active.append(batch, baseOffset: baseOffset, info: info, now: now, config: config)
             totalBytes += Int64(batch.readableBytes)
             unflushedRecords += Int64(info.recordCount)
             if unflushedRecords >= config.flushIntervalMessages || isFlushDue(now: now) {
                 try flushLocked(now: now)
             }
-            return AppendResult(baseOffset: baseOffset, lastOffset: lastOffset)
+            return AppendResult(baseOffset: baseOffset, lastOffset: lastOffset, rolledSegment: rolled)
         }
     }
 
@@ -220,6 +219,68 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
         try lock.withLock {
             guard !isClosed else { return }
             try closeLocked()
+        }
+    }
+
+    // MARK: Producer state
+
+    /// Snapshot files kept: the newest, and one before it in case the newest turns out unusable.
+    static let producerSnapshotsKept = 2
+
+    /// Writes `<offset>.snapshot` (temporary file, fsync, rename, directory fsync) and removes older snapshots
+    /// beyond the newest `producerSnapshotsKept`.
+    public func writeProducerSnapshot(_ batches: [ProducerBatch], upTo offset: Int64) throws {
+        try lock.withLock {
+            guard !isClosed else { throw StorageError.closed }
+            try writeProducerSnapshotLocked(batches, upTo: offset)
+        }
+    }
+
+    /// Reads the newest snapshot at or below the log end that reads back intact (removing those beyond the log
+    /// end: a torn tail was cut off after they were written), then scans the batch headers after it.
+    public func recoverProducerState() throws -> ProducerStateRecovery {
+        try lock.withLock {
+            guard !isClosed else { throw StorageError.closed }
+            let endOffset = active.nextOffset
+            var snapshot: (batches: [ProducerBatch], offset: Int64)?
+            for offset in try producerSnapshotOffsets().reversed() {
+                let path = ProducerSnapshotFile.path(directory, offset: offset)
+                if offset > endOffset {
+                    logger.info("removing a producer snapshot beyond the log end", metadata: ["snapshot": "\(path)"])
+                    try Posix.unlinkIfPresent(path)
+                    continue
+                }
+                do {
+                    guard let bytes = try Posix.readFile(path) else { continue }
+                    let decoded = try ProducerSnapshotFile.decode(bytes)
+                    guard decoded.offset == offset else {
+                        throw ProducerSnapshotFile.Unusable(description: "covers offset \(decoded.offset), named \(offset)")
+                    }
+                    snapshot = decoded
+                    break
+                } catch let error as ProducerSnapshotFile.Unusable {
+                    logger.warning("ignoring an unusable producer snapshot", metadata: ["snapshot": "\(path)", "reason": "\(error)"])
+                }
+            }
+            let scanFrom = max(snapshot?.offset ?? startOffset, startOffset)
+            var batches = snapshot?.batches ?? []
+            for segment in segments[segmentIndex(containing: scanFrom)...] {
+                batches += try segment.producerBatches(from: scanFrom, buffer: buffer, logger: logger)
+            }
+            return ProducerStateRecovery(batches: batches, snapshotOffset: snapshot?.offset, scannedFrom: scanFrom)
+        }
+    }
+
+    /// The offsets of the snapshot files present, ascending.
+    private func producerSnapshotOffsets() throws -> [Int64] {
+        try Posix.listDirectory(directory).compactMap(ProducerSnapshotFile.offset(ofFile:)).sorted()
+    }
+
+    private func writeProducerSnapshotLocked(_ batches: [ProducerBatch], upTo offset: Int64) throws {
+        try Posix.replaceFile(ProducerSnapshotFile.path(directory, offset: offset),
+                              with: ProducerSnapshotFile.encode(batches, offset: offset))
+        for old in try producerSnapshotOffsets().dropLast(Self.producerSnapshotsKept) {
+            try Posix.unlinkIfPresent(ProducerSnapshotFile.path(directory, offset: old))
         }
     }
 
