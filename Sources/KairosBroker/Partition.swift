@@ -24,6 +24,8 @@ final class Partition: Sendable {
         self.log = log
         self.logger = logger
         producers = NIOLockedValueBox(ProducerStateTable(replaying: try log.recoverProducerState().batches))
+        // Produce acknowledgements wait for `log.whenSynced`, so in fsync-per-ack mode the log may batch fsyncs.
+        log.enableGroupCommit()
     }
 
     /// Keeps the producer state beside the log and closes the log (clean shutdown): the next start reads the

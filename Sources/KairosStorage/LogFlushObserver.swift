@@ -10,4 +10,13 @@ public protocol LogFlushObserver: AnyObject, Sendable {
     /// went, its directory were synced, taking `nanos` of monotonic time in all. Flushes with nothing to sync
     /// are not reported.
     func logFlushed(nanos: Int64)
+
+    /// One group-commit round of a log directory synced `logs` partition logs and released `waiters` appends
+    /// waiting for it, taking `nanos` in all. Called on the flusher's queue, holding no log's lock.
+    func groupCommitted(logs: Int, waiters: Int, nanos: Int64)
+}
+
+extension LogFlushObserver {
+    /// Observers that only count flushes ignore rounds.
+    public func groupCommitted(logs: Int, waiters: Int, nanos: Int64) {}
 }

@@ -189,6 +189,28 @@ final class LogSegment {
         return hadWork
     }
 
+    /// What a sync outside the log's lock must fdatasync: descriptors of its own (the caller closes them) on the
+    /// log file when it has unsynced bytes and on a sealed segment's index files. Buffered index entries are
+    /// written first, and the segment counts as synced from now on.
+    func takeSyncWork() throws -> [(fd: CInt, path: String)] {
+        var work: [(fd: CInt, path: String)] = []
+        do {
+            if needsSync {
+                try writePendingIndexEntries()
+                work.append((try Posix.duplicate(fd, logPath), logPath))
+            }
+            if sealedIndexesNeedSync {
+                for path in [indexPath, timeIndexPath] { work.append((try Posix.open(path, O_RDONLY), path)) }
+            }
+        } catch {
+            for item in work { Posix.close(item.fd) }
+            throw error
+        }
+        needsSync = false
+        sealedIndexesNeedSync = false
+        return work
+    }
+
     /// Writes buffered index entries and releases the descriptors.
     func close() throws {
         defer { closeDescriptors() }

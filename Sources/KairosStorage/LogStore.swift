@@ -126,4 +126,16 @@ public protocol LogStore: AnyObject, Sendable {
     /// below the log end that reads back intact) followed by the idempotent batches in the log after it, or all of
     /// those in the log when there is no usable snapshot.
     func recoverProducerState() throws -> ProducerStateRecovery
+
+    /// Asks the log to leave the fsync of fsync-per-ack mode (`log.flush.interval.messages=1`) to its directory's
+    /// group-commit flusher: the owner promises to wait for `whenSynced` before acknowledging. False when the log
+    /// cannot (no flusher, or nothing to sync); such a log keeps its own flush policy inside `append`.
+    @discardableResult
+    func enableGroupCommit() -> Bool
+    /// True when an acknowledgement must wait for `whenSynced` (group commit enabled, fsync-per-ack mode on).
+    var syncsBeforeAcknowledging: Bool { get }
+    /// Calls `completion` (on some thread) once everything appended so far is as durable as the flush policy
+    /// promises before an acknowledgement: after a group-commit round in fsync-per-ack mode, at once otherwise.
+    /// The error, if any, is the sync's.
+    func whenSynced(_ completion: @escaping @Sendable (Error?) -> Void)
 }

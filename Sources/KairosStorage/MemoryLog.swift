@@ -202,6 +202,13 @@ public final class MemoryLog: LogStore, @unchecked Sendable {
         }
     }
 
+    /// Memory has no disk to wait for.
+    public func enableGroupCommit() -> Bool { false }
+    /// Never: there is nothing to sync.
+    public var syncsBeforeAcknowledging: Bool { false }
+    /// At once: there is nothing to sync.
+    public func whenSynced(_ completion: @escaping @Sendable (Error?) -> Void) { completion(nil) }
+
     private var activeSummary: SegmentPolicy.ActiveSegment {
         let segment = segments[segments.count - 1]
         return .init(baseOffset: segment.baseOffset, sizeBytes: segment.sizeBytes, isEmpty: segment.batches.isEmpty,

@@ -4,21 +4,69 @@
 // Idempotent batches (producer id >= 0) pass the partition's sequence check: a retried duplicate is
 // acknowledged with its first offset and not written again; a gap gets OUT_OF_ORDER_SEQUENCE_NUMBER.
 // acks must be -1, 0 or 1; acks=0 gets no response. One node is the whole ISR, so acks=all means
-// "written to the log", as acks=1 does. Transactions are not supported.
+// "written to the log", as acks=1 does. In fsync-per-ack mode (log.flush.interval.messages=1) the reply is
+// deferred until the log directory's group commit has synced every partition written: one fsync round covers all
+// batches that arrived meanwhile. Transactions are not supported.
 import KafkaProtocol
 import KairosStorage
+import NIOConcurrencyHelpers
 import NIOCore
 
 extension ApiHandler {
-    /// Produce: no response at all for acks=0.
+    /// Produce: no response at all for acks=0; a deferred one while written partitions wait for their fsync.
     static let produce = ApiHandler(ProduceRequest.self) { broker, request, header, context in
-        guard let response = broker.handleProduce(request, version: header.apiVersion, context: context) else { return .noResponse }
-        return broker.reply(response, header)
+        broker.answerProduce(request, header: header, context: context)
     }
 }
 
 extension Broker {
-    func handleProduce(_ request: ProduceRequest, version: Int16, context: RequestContext) -> ProduceResponse? {
+    /// Where in a produce response a partition sits whose acknowledgement waits for its log's sync.
+    private struct AwaitingSync {
+        var topic: Int
+        var partition: Int
+        var log: any LogStore
+    }
+
+    func answerProduce(_ request: ProduceRequest, header: RequestHeader, context: RequestContext) -> BrokerReply {
+        var awaiting: [AwaitingSync] = []
+        let response = handleProduce(request, version: header.apiVersion, context: context) { topic, partition, log in
+            if log.syncsBeforeAcknowledging { awaiting.append(AwaitingSync(topic: topic, partition: partition, log: log)) }
+        }
+        guard let response else {
+            // acks=0: nobody waits, but the data must still reach the disk in fsync-per-ack mode.
+            for entry in awaiting { entry.log.whenSynced { _ in } }
+            return .noResponse
+        }
+        if awaiting.isEmpty { return reply(response, header) }
+        let promise = context.eventLoop.makePromise(of: BrokerReply.self)
+        let pending = NIOLockedValueBox((response: response, remaining: awaiting.count))
+        for entry in awaiting {
+            entry.log.whenSynced { [self] error in
+                let finished: ProduceResponse? = pending.withLockedValue { state in
+                    if let error {
+                        let topic = state.response.responses[entry.topic].name
+                        var result = state.response.responses[entry.topic].partitionResponses[entry.partition]
+                        logger.error(
+                            "log sync failed", metadata: ["topic": "\(topic)", "partition": "\(result.index)", "error": "\(error)"])
+                        result.errorCode = ErrorCode.kafkaStorageError.rawValue
+                        result.baseOffset = -1
+                        state.response.responses[entry.topic].partitionResponses[entry.partition] = result
+                    }
+                    state.remaining -= 1
+                    return state.remaining == 0 ? state.response : nil
+                }
+                if let finished { promise.succeed(reply(finished, header)) }
+            }
+        }
+        return .deferred(promise.futureResult)
+    }
+
+    /// Answers a produce request (nil for acks=0). `written(topic, partition, log)` hears about every partition
+    /// that stored (or recognised as a duplicate) its batch, by its place in the response.
+    func handleProduce(
+        _ request: ProduceRequest, version: Int16, context: RequestContext,
+        written: (_ topic: Int, _ partition: Int, _ log: any LogStore) -> Void = { _, _, _ in }
+    ) -> ProduceResponse? {
         let now = clock()
         let acksValid = request.acks == -1 || request.acks == 0 || request.acks == 1
         var results: [ProduceResponse.TopicProduceResponse] = []
@@ -36,6 +84,7 @@ extension Broker {
                     result.errorMessage = "Kairos does not support transactions"
                 } else if let topic, let partition = topic.partition(data.index) {
                     produce(data.records, to: partition, topic: topic, version: version, now: now, context: context, into: &result)
+                    if result.errorCode == 0 { written(results.count, partitions.count, partition.log) }
                 } else {
                     result.errorCode = ErrorCode.unknownTopicOrPartition.rawValue
                 }
