@@ -3,8 +3,8 @@
 /// It is handed to the `LogManager` (or a `SegmentedLog`), which tells it about every log it opens: it is not a
 /// setting, so it has no place in `LogConfig`.
 ///
-/// Called on the flushing thread (the appender's, or the maintenance thread's) while the log's lock is held:
-/// keep it cheap, and never call back into the log.
+/// Called on the flushing thread (the appender's, the maintenance thread's, or a group-commit flusher's queue),
+/// sometimes while the log's lock is held: keep it cheap, and never call back into the log.
 public protocol LogFlushObserver: AnyObject, Sendable {
     /// One flush made a log durable: its data file, its sealed segments' index files and, when segments came or
     /// went, its directory were synced, taking `nanos` of monotonic time in all. Flushes with nothing to sync
