@@ -27,6 +27,8 @@ extension Broker {
         var log: any LogStore
     }
 
+    /// The reply to a produce request: at once in page-cache mode, deferred in fsync-per-ack mode until every
+    /// partition it wrote was synced (a partition whose sync failed is answered with KAFKA_STORAGE_ERROR).
     func answerProduce(_ request: ProduceRequest, header: RequestHeader, context: RequestContext) -> BrokerReply {
         var awaiting: [AwaitingSync] = []
         let response = handleProduce(request, version: header.apiVersion, context: context) { topic, partition, log in
