@@ -15,6 +15,10 @@ public enum BrokerReply: Sendable {
     case close(reason: String)
     /// The answer comes later (a fetch waiting for data); later replies on the connection wait for it.
     case deferred(EventLoopFuture<BrokerReply>)
+    /// The request is done but its answer waits for the disk (a produce in fsync-per-ack mode): the connection may
+    /// go on with later requests meanwhile, so their data joins the same group commit, but their replies are
+    /// sent after this one. The answer is never `deferred` or `afterSync` itself.
+    case afterSync(EventLoopFuture<BrokerReply>)
 }
 
 /// Facts about the connection a request came on.

@@ -66,13 +66,13 @@ final class ProduceSyncTests: XCTestCase {
         try h.createTopic("t", partitions: 3)
         observer.holdFirstRound()
 
-        guard case .deferred(let first) = h.broker.handle(frame: produceFrame(h, "t", partitions: [0]), context: context) else {
+        guard case .afterSync(let first) = h.broker.handle(frame: produceFrame(h, "t", partitions: [0]), context: context) else {
             return XCTFail("in fsync-per-ack mode the reply waits for the sync")
         }
         XCTAssertTrue(observer.waitForFirstRound())
         var later: [EventLoopFuture<BrokerReply>] = []
         for partitions in [[0], [1], [2], [0, 1, 2], [2]] as [[Int32]] {
-            guard case .deferred(let future) = h.broker.handle(frame: produceFrame(h, "t", partitions: partitions), context: context) else {
+            guard case .afterSync(let future) = h.broker.handle(frame: produceFrame(h, "t", partitions: partitions), context: context) else {
                 return XCTFail("deferred reply expected")
             }
             later.append(future)

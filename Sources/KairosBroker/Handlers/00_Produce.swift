@@ -13,7 +13,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 extension ApiHandler {
-    /// Produce: no response at all for acks=0; a deferred one while written partitions wait for their fsync.
+    /// Produce: no response at all for acks=0; one after the sync while written partitions wait for their fsync.
     static let produce = ApiHandler(ProduceRequest.self) { broker, request, header, context in
         broker.answerProduce(request, header: header, context: context)
     }
@@ -60,7 +60,7 @@ extension Broker {
                 if let finished { promise.succeed(reply(finished, header)) }
             }
         }
-        return .deferred(promise.futureResult)
+        return .afterSync(promise.futureResult)
     }
 
     /// Answers a produce request (nil for acks=0). `written(topic, partition, log)` hears about every partition
