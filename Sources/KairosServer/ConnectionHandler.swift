@@ -143,9 +143,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     ) {
         let entry = PendingReply(apiKey: apiKey, started: started)
         pending.append(entry)
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let loopBound = NIOLoopBound((self, context, entry), eventLoop: context.eventLoop)
         future.whenComplete { result in
-            let (handler, context) = loopBound.value
+            let (handler, context, entry) = loopBound.value
             switch result {
             case .success(let reply): entry.reply = reply
             case .failure(let error):
