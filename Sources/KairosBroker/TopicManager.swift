@@ -69,7 +69,7 @@ final class TopicManager: Sendable {
                 var partitions: [Partition] = []
                 for p in 0..<record.partitions {
                     let log = try factory.openLog(topic: record.name, partition: p, config: logConfig, nowMs: nowMs)
-                    partitions.append(Partition(topic: record.name, index: p, log: log))
+                    partitions.append(try Partition(topic: record.name, index: p, log: log, logger: logger))
                 }
                 topics[record.name] = Topic(name: record.name, id: record.topicId, config: topicConfig, partitions: partitions)
             }
@@ -86,7 +86,7 @@ final class TopicManager: Sendable {
                 var partitions: [Partition] = []
                 for p in 0..<count {
                     let log = try factory.openLog(topic: name, partition: p, config: config.log, nowMs: nowMs)
-                    partitions.append(Partition(topic: name, index: p, log: log))
+                    partitions.append(try Partition(topic: name, index: p, log: log, logger: logger))
                 }
                 topics[name] = Topic(name: name, id: randomId(), config: TopicConfig(), partitions: partitions)
             }
@@ -156,7 +156,7 @@ final class TopicManager: Sendable {
             do {
                 for p in 0..<partitions {
                     let log = try factory.openLog(topic: name, partition: p, config: logConfig, nowMs: nowMs)
-                    created.append(Partition(topic: name, index: p, log: log))
+                    created.append(try Partition(topic: name, index: p, log: log, logger: logger))
                 }
             } catch {
                 for p in created { try? factory.deleteLog(topic: name, partition: p.index, log: p.log) }
@@ -221,7 +221,7 @@ final class TopicManager: Sendable {
             do {
                 for p in Int32(partitions.count)..<count {
                     let log = try factory.openLog(topic: name, partition: p, config: logConfig, nowMs: nowMs)
-                    partitions.append(Partition(topic: name, index: p, log: log))
+                    partitions.append(try Partition(topic: name, index: p, log: log, logger: logger))
                 }
             } catch {
                 throw TopicError(code: .kafkaStorageError, message: "cannot create partition logs: \(error)")
@@ -239,7 +239,7 @@ final class TopicManager: Sendable {
     func closeAll() {
         for topic in allTopics() {
             for p in topic.partitions {
-                do { try p.log.close() } catch {
+                do { try p.close() } catch {
                     logger.error("cannot close a log", metadata: ["topic": "\(topic.name)", "error": "\(error)"])
                 }
             }
