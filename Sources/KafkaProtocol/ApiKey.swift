@@ -55,6 +55,9 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case offsetDelete = 47
     /// DescribeCluster (key 60).
     case describeCluster = 60
+    /// KairosPartitionLoad (key 10000): Kairos's own per-partition load API, not part of Kafka. The key lies far
+    /// above Kafka's, so clients that do not know it skip it in ApiVersions.
+    case kairosPartitionLoad = 10000
 
     /// Kafka's name for the API (`"Produce"`, `"ApiVersions"`).
     public var name: String {
@@ -85,6 +88,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .incrementalAlterConfigs: return "IncrementalAlterConfigs"
         case .offsetDelete: return "OffsetDelete"
         case .describeCluster: return "DescribeCluster"
+        case .kairosPartitionLoad: return "KairosPartitionLoad"
         }
     }
 
@@ -117,6 +121,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .incrementalAlterConfigs: return IncrementalAlterConfigsRequest.self
         case .offsetDelete: return OffsetDeleteRequest.self
         case .describeCluster: return DescribeClusterRequest.self
+        case .kairosPartitionLoad: return KairosPartitionLoadRequest.self
         }
     }
 
@@ -149,6 +154,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .incrementalAlterConfigs: return IncrementalAlterConfigsResponse.self
         case .offsetDelete: return OffsetDeleteResponse.self
         case .describeCluster: return DescribeClusterResponse.self
+        case .kairosPartitionLoad: return KairosPartitionLoadResponse.self
         }
     }
 

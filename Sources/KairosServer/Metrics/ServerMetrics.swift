@@ -80,6 +80,7 @@ public final class ServerMetrics: Sendable {
         renderRequests(into: &out)
         logFlush.render(into: &out)
         renderTopics(broker: broker, into: &out)
+        PartitionLoadMetrics.render(broker.partitionLoad(topics: nil), into: &out)
         return out
     }
 
