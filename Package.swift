@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "KairosClient",
             dependencies: [
-                "KafkaProtocol", "KairosConfig",
+                "KafkaProtocol", "KairosConfig", "KairosControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -33,7 +33,7 @@ public struct IPOOAParameters: Sendable, Equatable, Codable {
         lambda = uncheckedLambda
         threshold = 0.6
         minkowskiP = 2
-        weights = Array(repeating: 1.0 / Double(PartitionLoad.dimensions), count: PartitionLoad.dimensions)
+        weights = Array(repeating: 1.0 / Double(PartitionLoadVector.dimensions), count: PartitionLoadVector.dimensions)
         maxPartitions = 64
         growCooldownMs = 30_000
         keyed = .strict
@@ -52,9 +52,9 @@ public struct IPOOAParameters: Sendable, Equatable, Codable {
             throw IPOOAParameterError(property: "ipooa.minkowski.p", reason: "\(minkowskiP) is neither 1 nor 2")
         }
         let theta = weights ?? IPOOAParameters.defaults.weights
-        guard theta.count == PartitionLoad.dimensions else {
+        guard theta.count == PartitionLoadVector.dimensions else {
             throw IPOOAParameterError(property: "ipooa.weights",
-                                      reason: "needs \(PartitionLoad.dimensions) weights (subscriptions, connections, records/s, bytes/s, lag), got \(theta.count)")
+                                      reason: "needs \(PartitionLoadVector.dimensions) weights (subscriptions, connections, records/s, bytes/s, lag), got \(theta.count)")
         }
         guard theta.allSatisfy({ $0.isFinite && $0 >= 0 }), theta.reduce(0, +) > 0 else {
             throw IPOOAParameterError(property: "ipooa.weights", reason: "weights must be >= 0 with a positive sum")

@@ -56,11 +56,11 @@ public struct IPOOAPlan: Sendable, Equatable {
 
     /// A plan for a topic of `partitionCount` partitions; partitions missing from `loads` count as
     /// idle, entries beyond the count are ignored (metadata and load may be a refresh apart).
-    public init(loads: [PartitionLoad], partitionCount: Int, parameters: IPOOAParameters) {
+    public init(loads: [PartitionLoadVector], partitionCount: Int, parameters: IPOOAParameters) {
         precondition(partitionCount >= 1, "a topic has at least one partition")
         self.parameters = parameters
         self.partitionCount = partitionCount
-        var vectors = Array(repeating: Array(repeating: 0.0, count: PartitionLoad.dimensions), count: partitionCount)
+        var vectors = Array(repeating: Array(repeating: 0.0, count: PartitionLoadVector.dimensions), count: partitionCount)
         for load in loads where load.partition < partitionCount { vectors[load.partition] = load.vector }
         isc = IPOOAPlan.instantServiceConsumption(vectors: vectors, lambda: parameters.lambda)
         scaledVectors = IPOOAPlan.scaled(vectors)
@@ -128,7 +128,7 @@ public struct IPOOAPlan: Sendable, Equatable {
     }
 
     private static func scaled(_ vectors: [[Double]]) -> [[Double]] {
-        var maxima = Array(repeating: 0.0, count: PartitionLoad.dimensions)
+        var maxima = Array(repeating: 0.0, count: PartitionLoadVector.dimensions)
         for v in vectors { for i in v.indices { maxima[i] = max(maxima[i], v[i]) } }
         return vectors.map { v in v.indices.map { maxima[$0] > 0 ? v[$0] / maxima[$0] : 0 } }
     }

@@ -4,16 +4,16 @@ import XCTest
 /// IPOOA's choice as a pure function of load vectors; every expected value worked out by hand
 /// from ISC = λ·x/(x + mean) + (1 − λ)·y/(y + mean) with λ = 0.5.
 final class IPOOATests: XCTestCase {
-    private func loads(subscriptions: [Double] = [], connections: [Double] = [], lag: [Double] = []) -> [PartitionLoad] {
+    private func loads(subscriptions: [Double] = [], connections: [Double] = [], lag: [Double] = []) -> [PartitionLoadVector] {
         let count = max(subscriptions.count, connections.count, lag.count)
         return (0..<count).map { i in
-            PartitionLoad(partition: i, subscriptions: subscriptions.indices.contains(i) ? subscriptions[i] : 0,
+            PartitionLoadVector(partition: i, subscriptions: subscriptions.indices.contains(i) ? subscriptions[i] : 0,
                           connections: connections.indices.contains(i) ? connections[i] : 0,
                           lag: lag.indices.contains(i) ? lag[i] : 0)
         }
     }
 
-    private func plan(_ loads: [PartitionLoad], count: Int, threshold: Double = 0.6, p: Int = 1,
+    private func plan(_ loads: [PartitionLoadVector], count: Int, threshold: Double = 0.6, p: Int = 1,
                       maxPartitions: Int = 64, keyed: IPOOAParameters.KeyedPolicy = .strict) throws -> IPOOAPlan {
         IPOOAPlan(loads: loads, partitionCount: count,
                   parameters: try IPOOAParameters(threshold: threshold, minkowskiP: p, maxPartitions: maxPartitions, keyed: keyed))

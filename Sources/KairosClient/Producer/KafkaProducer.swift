@@ -50,7 +50,18 @@ public final class KafkaProducer: Sendable {
         let now: @Sendable () -> UInt64 = { NIODeadline.now().uptimeNanoseconds }
         let metrics = ProducerMetrics(clientId: config.client.clientId, bufferMemoryBytes: config.bufferMemoryBytes, now: now)
         self.metrics = metrics
-        let partitioner = config.partitioner.make(batchSizeBytes: config.batchSizeBytes)
+        let partitioner: any Partitioner
+        if case .ipooa = config.partitioner {
+            // validate() checked the parameters. Growth is shared by every producer on this cluster view.
+            partitioner = IPOOAPartitioner(
+                parameters: try config.ipooa.parameters(), loadRefreshMs: config.ipooa.loadRefreshMs,
+                batchSizeBytes: config.batchSizeBytes,
+                feed: IPOOALoadFeed(cluster: cluster, refreshMs: config.ipooa.loadRefreshMs, logger: logger),
+                growth: PartitionGrowthService.shared(for: cluster, maxPartitions: config.ipooa.maxPartitions,
+                                                      cooldownMs: Int64(config.ipooa.growCooldownMs)))
+        } else {
+            partitioner = config.partitioner.make(batchSizeBytes: config.batchSizeBytes)
+        }
         let wakeup = SenderWakeup(eventLoop: eventLoop)
         let accumulator = RecordAccumulator(config: config, partitioner: partitioner, metrics: metrics, now: now,
                                             wake: { wakeup.signal() })
@@ -255,6 +266,9 @@ public final class KafkaProducer: Sendable {
         if drained { await sender.waitUntilStopped() }
         initTask.cancel()
         metrics.publish()
-        if ownsCluster { await cluster.close() }
+        if ownsCluster {
+            PartitionGrowthService.release(for: cluster)
+            await cluster.close()
+        }
     }
 }

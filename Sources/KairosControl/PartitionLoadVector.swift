@@ -3,7 +3,7 @@
 /// load vector the similarity is measured over. Sources: the Kairos broker's load API, or on
 /// other Kafka clusters DescribeGroups assignments, lag from ListOffsets and OffsetFetch, and the
 /// client's own connections and in-flight counts.
-public struct PartitionLoad: Sendable, Equatable, Codable {
+public struct PartitionLoadVector: Sendable, Equatable, Codable {
     /// The partition's index in its topic.
     public var partition: Int
     /// Consumers fetching it (members of groups it is assigned to, or fetching connections).

@@ -1,0 +1,90 @@
+import KairosControl
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The overload-aware partitioner (`partitioner=ipooa`): a record starts on its murmur2 partition (keyed) or the
+/// uniform sticky partition (keyless); if that partition's instant service consumption is above the threshold,
+/// the most similar partition within it takes the record, and when more than half were tried in vain the topic
+/// is grown by one partition through the shared `PartitionGrowthService`. The decision itself is
+/// `IPOOAPlan` (KairosControl); this type feeds it load and keeps one plan per topic until the load changes.
+public final class IPOOAPartitioner: Partitioner, Sendable {
+    private struct CachedPlan {
+        var plan: IPOOAPlan
+        var feedVersion: Int?
+        var builtAtNanos: UInt64
+    }
+
+    private struct State {
+        var plans: [String: CachedPlan] = [:]
+        var lastStart: [String: Int32] = [:]
+        var outcomes: [IPOOAPlan.Outcome: Int] = [:]
+    }
+
+    /// The parameters every choice uses.
+    public let parameters: IPOOAParameters
+    private let refreshNanos: UInt64
+    private let sticky: UniformStickyPartitioner
+    private let feed: IPOOALoadFeed?
+    private let growth: PartitionGrowthService?
+    private let state = NIOLockedValueBox(State())
+
+    /// A partitioner choosing with `parameters`; `feed` gives the broker's per-partition load (nil: only the
+    /// producer's own queues and in-flight batches), `growth` grows topics (nil: never grows).
+    public init(parameters: IPOOAParameters, loadRefreshMs: Int, batchSizeBytes: Int, feed: IPOOALoadFeed?,
+                growth: PartitionGrowthService?) {
+        self.parameters = parameters
+        self.refreshNanos = UInt64(max(loadRefreshMs, 0)) * 1_000_000
+        self.sticky = UniformStickyPartitioner(switchAfterBytes: max(batchSizeBytes, 1))
+        self.feed = feed
+        self.growth = growth
+    }
+
+    /// How many choices ended each way since the start (for tests and metrics).
+    public var outcomeCounts: [IPOOAPlan.Outcome: Int] { state.withLockedValue { $0.outcomes } }
+
+    public func partition(topic: String, key: ByteBuffer?, partitionCount: Int, loads: any PartitionLoadSource) -> Int32 {
+        let start: Int32
+        if let key {
+            start = key.withUnsafeReadableBytes { KeyHash.murmur2.partition(of: $0, partitionCount: partitionCount) }
+        } else {
+            start = sticky.partition(topic: topic, key: nil, partitionCount: partitionCount, loads: loads)
+        }
+        let plan = currentPlan(topic: topic, partitionCount: partitionCount, own: loads)
+        let choice = plan.choose(start: Int(start), keyed: key != nil)
+        state.withLockedValue { state in
+            state.outcomes[choice.outcome, default: 0] += 1
+            if key == nil { state.lastStart[topic] = start }
+        }
+        if choice.outcome == .growthRequested { growth?.request(topic: topic, partitions: partitionCount) }
+        return Int32(choice.partition)
+    }
+
+    public func recordAppended(topic: String, partition: Int32, bytes: Int) {
+        // The sticky start advances by the bytes its records carried, wherever they were diverted to.
+        guard let start = state.withLockedValue({ $0.lastStart[topic] }) else { return }
+        sticky.recordAppended(topic: topic, partition: start, bytes: bytes)
+    }
+
+    /// The plan for `topic`: rebuilt when the partition count or the broker's load changed, or, without broker
+    /// load, when the producer's own counts are older than `ipooa.load.refresh.ms`.
+    private func currentPlan(topic: String, partitionCount: Int, own: any PartitionLoadSource) -> IPOOAPlan {
+        let now = NIODeadline.now().uptimeNanoseconds
+        let snapshot = feed?.snapshot(topic: topic)
+        let cached = state.withLockedValue { $0.plans[topic] }
+        if let cached, cached.plan.partitionCount == partitionCount {
+            if let snapshot, cached.feedVersion == snapshot.version { return cached.plan }
+            if snapshot == nil, cached.feedVersion == nil, now &- cached.builtAtNanos < refreshNanos { return cached.plan }
+        }
+        let vectors = snapshot?.loads ?? own.loads(topic: topic, partitionCount: partitionCount).map(Self.ownLoad)
+        let plan = IPOOAPlan(loads: vectors, partitionCount: partitionCount, parameters: parameters)
+        state.withLockedValue { $0.plans[topic] = CachedPlan(plan: plan, feedVersion: snapshot?.version, builtAtNanos: now) }
+        return plan
+    }
+
+    /// What the producer itself knows of a partition: its batches queued and in flight stand for connections,
+    /// its queued bytes for the byte rate.
+    static func ownLoad(_ load: PartitionLoad) -> PartitionLoadVector {
+        PartitionLoadVector(partition: Int(load.partition), connections: Double(load.queuedBatches + load.inFlightBatches),
+                            bytesInPerSecond: Double(load.queuedBytes))
+    }
+}
