@@ -188,4 +188,40 @@ final class IPOOAProducerTests: XCTestCase {
             XCTAssertThrowsError(try KafkaProducer(config: edge)) { XCTAssertTrue("\($0)".contains(key), "\($0)") }
         }
     }
+
+    func testTheStandardProtocolGivesTheSameSubscriptionsAndLagAsTheLoadApi() async throws {
+        let broker = try await TestBroker.start(properties: ["group.initial.rebalance.delay.ms": "0"])
+        let admin = KafkaAdmin(config: broker.clientConfig)
+        try await admin.createTopic("std", partitions: 3)
+        let producer = try KafkaProducer(config: config(broker))
+        for i in 0..<14 { _ = try await producer.send(ProducerRecord(topic: "std", partition: i < 10 ? 0 : 1, value: "r\(i)")) }
+        await producer.close()
+        let consumer = KafkaConsumer(config: try ConsumerConfig(properties: [
+            "bootstrap.servers": broker.address.description, "group.id": "slow", "auto.offset.reset": "earliest",
+            "enable.auto.commit": "false", "heartbeat.interval.ms": "100", "fetch.max.wait.ms": "20", "retry.backoff.ms": "20"]))
+        try await consumer.subscribe(["std"])
+        var assigned = 0
+        for _ in 0..<200 where assigned < 3 {
+            _ = try await consumer.poll(timeoutMs: 20)
+            assigned = await consumer.assignedPartitions.count
+        }
+        XCTAssertEqual(assigned, 3)
+        try await consumer.commit([TopicPartition(topic: "std", partition: 0): 2])
+
+        let view = KafkaCluster(config: broker.clientConfig)
+        let standard = await IPOOALoadFeed(cluster: view, refreshMs: 100, useKairosApi: false).refresh(topic: "std")
+        let kairos = await IPOOALoadFeed(cluster: view, refreshMs: 100).refresh(topic: "std")
+        let s = try XCTUnwrap(standard), k = try XCTUnwrap(kairos)
+        XCTAssertFalse(s.hasConnections)
+        XCTAssertTrue(k.hasConnections)
+        XCTAssertEqual(s.loads.map(\.subscriptions), [1, 1, 1])
+        XCTAssertEqual(k.loads.map(\.subscriptions), [1, 1, 1])
+        // 10 − 2 committed; 4 owed from the log start; nothing on the empty partition.
+        XCTAssertEqual(s.loads.map(\.lag), [8, 4, 0])
+        XCTAssertEqual(k.loads.map(\.lag), [8, 4, 0])
+        await consumer.close(autoCommit: false)
+        await view.close()
+        await admin.close()
+        await broker.stop()
+    }
 }

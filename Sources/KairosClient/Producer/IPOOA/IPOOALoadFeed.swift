@@ -7,7 +7,8 @@ import NIOCore
 /// The brokers' per-partition load for the IPOOA partitioner, read at most every `ipooa.load.refresh.ms` and
 /// never on the record path: `snapshot` answers from what was last read and starts a refresh in the background
 /// when that is stale. Reads the Kairos KairosPartitionLoad API when the broker advertises it; on other Kafka
-/// clusters it has nothing to add and the partitioner uses the producer's own counts.
+/// clusters it reads what the standard protocol gives (`StandardProtocolLoad`: group assignments and lag) and the
+/// partitioner adds the producer's own connections and in-flight counts.
 public final class IPOOALoadFeed: Sendable {
     /// The load of one topic as last read.
     public struct Snapshot: Sendable, Equatable {
@@ -15,6 +16,9 @@ public final class IPOOALoadFeed: Sendable {
         public var version: Int
         /// One entry per partition the broker reported.
         public var loads: [PartitionLoadVector]
+        /// False when read through the standard protocol, which knows no connections nor rates: the partitioner
+        /// fills them from the producer's own counts.
+        public var hasConnections: Bool
     }
 
     private struct State {
@@ -22,7 +26,7 @@ public final class IPOOALoadFeed: Sendable {
         var readAtNanos: [String: UInt64] = [:]
         var refreshing: Set<String> = []
         var version = 0
-        /// False once a broker did not advertise the API: stop asking.
+        /// False once a broker did not advertise the API: the standard protocol from then on.
         var brokerSpeaksLoad = true
     }
 
@@ -31,11 +35,13 @@ public final class IPOOALoadFeed: Sendable {
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
 
-    /// A feed over `cluster`, refreshing a topic's load when it is older than `refreshMs`.
-    public init(cluster: KafkaCluster, refreshMs: Int, logger: Logger = Logger(label: "kairos.ipooa")) {
+    /// A feed over `cluster`, refreshing a topic's load when it is older than `refreshMs`; `useKairosApi` false
+    /// reads the standard protocol even from a Kairos broker (as against any other Kafka cluster).
+    public init(cluster: KafkaCluster, refreshMs: Int, useKairosApi: Bool = true, logger: Logger = Logger(label: "kairos.ipooa")) {
         self.cluster = cluster
         self.refreshNanos = UInt64(max(refreshMs, 1)) * 1_000_000
         self.logger = logger
+        if !useKairosApi { state.withLockedValue { $0.brokerSpeaksLoad = false } }
     }
 
     /// The last load read for `topic`, or nil when none was read (yet, or ever on a cluster without the API).
@@ -43,7 +49,7 @@ public final class IPOOALoadFeed: Sendable {
         let now = NIODeadline.now().uptimeNanoseconds
         let (snapshot, start) = state.withLockedValue { state -> (Snapshot?, Bool) in
             let stale = state.readAtNanos[topic].map { now &- $0 >= refreshNanos } ?? true
-            let start = state.brokerSpeaksLoad && stale && !state.refreshing.contains(topic)
+            let start = stale && !state.refreshing.contains(topic)
             if start { state.refreshing.insert(topic) }
             return (state.snapshots[topic], start)
         }
@@ -57,18 +63,26 @@ public final class IPOOALoadFeed: Sendable {
         defer { state.withLockedValue { _ = $0.refreshing.remove(topic) } }
         do {
             let connection = try await cluster.anyConnection()
-            guard connection.supports(.kairosPartitionLoad) else {
-                state.withLockedValue { $0.brokerSpeaksLoad = false }
-                logger.info("the cluster does not serve KairosPartitionLoad: IPOOA uses the producer's own counts")
-                return nil
+            let loads: [PartitionLoadVector], hasConnections: Bool
+            if state.withLockedValue({ $0.brokerSpeaksLoad }) && connection.supports(.kairosPartitionLoad) {
+                let response = try await connection.send(KairosPartitionLoadRequest(topics: [.init(name: topic)]))
+                guard let reported = response.topics.first(where: { $0.name == topic }), reported.errorCode == 0 else { return nil }
+                loads = reported.partitions.map(Self.vector)
+                hasConnections = true
+            } else {
+                if state.withLockedValue({ $0.brokerSpeaksLoad }) {
+                    state.withLockedValue { $0.brokerSpeaksLoad = false }
+                    logger.info("the cluster does not serve KairosPartitionLoad: IPOOA reads group assignments and lag")
+                }
+                let count = try await cluster.metadata(for: [topic]).topics[topic]?.partitions.count ?? 0
+                guard count > 0 else { return nil }
+                loads = try await StandardProtocolLoad.read(topic: topic, partitionCount: count, cluster: cluster)
+                hasConnections = false
             }
-            let response = try await connection.send(KairosPartitionLoadRequest(topics: [.init(name: topic)]))
-            guard let reported = response.topics.first(where: { $0.name == topic }), reported.errorCode == 0 else { return nil }
-            let loads = reported.partitions.map(Self.vector)
             let now = NIODeadline.now().uptimeNanoseconds
             return state.withLockedValue { state in
                 state.version += 1
-                let snapshot = Snapshot(version: state.version, loads: loads)
+                let snapshot = Snapshot(version: state.version, loads: loads, hasConnections: hasConnections)
                 state.snapshots[topic] = snapshot
                 state.readAtNanos[topic] = now
                 return snapshot

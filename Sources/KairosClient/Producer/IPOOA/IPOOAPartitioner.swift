@@ -71,14 +71,32 @@ public final class IPOOAPartitioner: Partitioner, Sendable {
         let now = NIODeadline.now().uptimeNanoseconds
         let snapshot = feed?.snapshot(topic: topic)
         let cached = state.withLockedValue { $0.plans[topic] }
-        if let cached, cached.plan.partitionCount == partitionCount {
-            if let snapshot, cached.feedVersion == snapshot.version { return cached.plan }
-            if snapshot == nil, cached.feedVersion == nil, now &- cached.builtAtNanos < refreshNanos { return cached.plan }
+        if let cached, cached.plan.partitionCount == partitionCount, cached.feedVersion == snapshot?.version {
+            // Broker load is reused until the next read; the producer's own counts for `ipooa.load.refresh.ms`.
+            if snapshot?.hasConnections == true || now &- cached.builtAtNanos < refreshNanos { return cached.plan }
         }
-        let vectors = snapshot?.loads ?? own.loads(topic: topic, partitionCount: partitionCount).map(Self.ownLoad)
+        let vectors: [PartitionLoadVector]
+        if let snapshot, snapshot.hasConnections {
+            vectors = snapshot.loads
+        } else {
+            let own = own.loads(topic: topic, partitionCount: partitionCount).map(Self.ownLoad)
+            vectors = snapshot.map { Self.merge(standard: $0.loads, own: own) } ?? own
+        }
         let plan = IPOOAPlan(loads: vectors, partitionCount: partitionCount, parameters: parameters)
         state.withLockedValue { $0.plans[topic] = CachedPlan(plan: plan, feedVersion: snapshot?.version, builtAtNanos: now) }
         return plan
+    }
+
+    /// Group assignments and lag from the standard protocol, with the producer's own connections and byte counts.
+    static func merge(standard: [PartitionLoadVector], own: [PartitionLoadVector]) -> [PartitionLoadVector] {
+        var byPartition = Dictionary(own.map { ($0.partition, $0) }) { $1 }
+        for load in standard {
+            var merged = byPartition[load.partition] ?? PartitionLoadVector(partition: load.partition)
+            merged.subscriptions = load.subscriptions
+            merged.lag = load.lag
+            byPartition[load.partition] = merged
+        }
+        return byPartition.values.sorted { $0.partition < $1.partition }
     }
 
     /// What the producer itself knows of a partition: its batches queued and in flight stand for connections,
