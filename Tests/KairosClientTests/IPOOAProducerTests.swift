@@ -127,6 +127,9 @@ final class IPOOAProducerTests: XCTestCase {
         try await Task.sleep(nanoseconds: 500_000_000)
         let finalRace = try await partitionCount(admin, "race")
         XCTAssertEqual(finalRace, 5)
+        // Both producers were refreshed by the shared growth service and send to the new partition too.
+        XCTAssertEqual(first.cluster.partitionCount(topic: "race"), 5)
+        XCTAssertEqual(second.cluster.partitionCount(topic: "race"), 5)
         await first.close()
         await second.close()
         for p in crowded { await p.close() }

@@ -29,6 +29,8 @@ public final class KafkaProducer: Sendable {
     private let closed = ManagedAtomic(false)
     private let eventLoop: EventLoop
     private let ownsCluster: Bool
+    /// The shared partition-growth service, for `partitioner=ipooa`.
+    private let growthService: PartitionGrowthService?
 
     /// Makes a producer and starts its sender; connects on first use. Throws `invalidConfiguration`.
     public convenience init(config: ProducerConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -52,14 +54,16 @@ public final class KafkaProducer: Sendable {
         self.metrics = metrics
         let partitioner: any Partitioner
         if case .ipooa = config.partitioner {
-            // validate() checked the parameters. Growth is shared by every producer on this cluster view.
+            // validate() checked the parameters. Growth is shared by every producer of the process on this cluster.
+            let parameters = try config.ipooa.parameters()
+            let growth = PartitionGrowthService.acquire(for: cluster, config: config.client, maxPartitions: parameters.maxPartitions,
+                                                        cooldownMs: parameters.growCooldownMs)
+            growthService = growth
             partitioner = IPOOAPartitioner(
-                parameters: try config.ipooa.parameters(), loadRefreshMs: config.ipooa.loadRefreshMs,
-                batchSizeBytes: config.batchSizeBytes,
-                feed: IPOOALoadFeed(cluster: cluster, refreshMs: config.ipooa.loadRefreshMs, logger: logger),
-                growth: PartitionGrowthService.shared(for: cluster, maxPartitions: config.ipooa.maxPartitions,
-                                                      cooldownMs: Int64(config.ipooa.growCooldownMs)))
+                parameters: parameters, loadRefreshMs: config.ipooa.loadRefreshMs, batchSizeBytes: config.batchSizeBytes,
+                feed: IPOOALoadFeed(cluster: cluster, refreshMs: config.ipooa.loadRefreshMs, logger: logger), growth: growth)
         } else {
+            growthService = nil
             partitioner = config.partitioner.make(batchSizeBytes: config.batchSizeBytes)
         }
         let wakeup = SenderWakeup(eventLoop: eventLoop)
@@ -266,9 +270,7 @@ public final class KafkaProducer: Sendable {
         if drained { await sender.waitUntilStopped() }
         initTask.cancel()
         metrics.publish()
-        if ownsCluster {
-            PartitionGrowthService.release(for: cluster)
-            await cluster.close()
-        }
+        if let growthService { await PartitionGrowthService.release(growthService, for: cluster) }
+        if ownsCluster { await cluster.close() }
     }
 }

@@ -4,8 +4,8 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Grows topics for every IPOOA producer on one cluster view, so that many producers asking at once make one
-/// CreatePartitions: the decisions are `PartitionGrowthCoordinator`'s (one more partition at a time, a cap, a
+/// Grows topics for every IPOOA producer of this process on one cluster (ProducerPool members included), so that
+/// many producers asking at once make one CreatePartitions: the decisions are `PartitionGrowthCoordinator`'s (one more partition at a time, a cap, a
 /// cooldown, one request in flight per topic), this type performs them. A lost race (INVALID_PARTITIONS) and
 /// every other failure end in a metadata refresh or a log line, never in an error to the sender.
 public final class PartitionGrowthService: Sendable {
@@ -14,30 +14,62 @@ public final class PartitionGrowthService: Sendable {
     private let origin = NIODeadline.now()
     private let coordinator: NIOLockedValueBox<PartitionGrowthCoordinator>
     private let reasons = NIOLockedValueBox<[String]>([])
+    /// The producers' cluster views, refreshed after a growth so they see the new partition at once.
+    private let subscribers = NIOLockedValueBox<[ObjectIdentifier: KafkaCluster]>([:])
 
-    /// A service growing topics of `cluster` up to `maxPartitions`, `cooldownMs` apart.
-    public init(cluster: KafkaCluster, maxPartitions: Int, cooldownMs: Int64, logger: Logger = Logger(label: "kairos.ipooa.growth")) {
+    /// A service growing topics of `cluster` up to `maxPartitions`, `cooldownMs` apart (the caller keeps `cluster`).
+    public convenience init(cluster: KafkaCluster, maxPartitions: Int, cooldownMs: Int64,
+                            logger: Logger = Logger(label: "kairos.ipooa.growth")) {
+        self.init(cluster: cluster, maxPartitions: maxPartitions, cooldownMs: cooldownMs, registryKey: nil, logger: logger)
+    }
+
+    private init(cluster: KafkaCluster, maxPartitions: Int, cooldownMs: Int64, registryKey: String?,
+                 logger: Logger = Logger(label: "kairos.ipooa.growth")) {
         self.cluster = cluster
+        self.registryKey = registryKey
         self.logger = logger
         coordinator = NIOLockedValueBox(PartitionGrowthCoordinator(maxPartitions: maxPartitions, cooldownMs: cooldownMs))
     }
 
-    private static let registry = NIOLockedValueBox<[ObjectIdentifier: PartitionGrowthService]>([:])
+    private static let registry = NIOLockedValueBox<[String: (service: PartitionGrowthService, users: Int)]>([:])
 
-    /// The one service of `cluster` (made with these limits by its first user; later users share it).
-    public static func shared(for cluster: KafkaCluster, maxPartitions: Int, cooldownMs: Int64) -> PartitionGrowthService {
-        registry.withLockedValue { services in
-            if let existing = services[ObjectIdentifier(cluster)] { return existing }
-            let service = PartitionGrowthService(cluster: cluster, maxPartitions: maxPartitions, cooldownMs: cooldownMs)
-            services[ObjectIdentifier(cluster)] = service
+    /// The one service of the cluster `config` bootstraps from, made with these limits by its first user and
+    /// shared by later ones; it grows topics through a cluster view of its own and refreshes `producerCluster`
+    /// after each growth. Pair with `release`.
+    public static func acquire(for producerCluster: KafkaCluster, config: ClientConfig, maxPartitions: Int,
+                               cooldownMs: Int64) -> PartitionGrowthService {
+        let key = config.bootstrapServers.map(\.description).sorted().joined(separator: ",")
+        let service = registry.withLockedValue { services -> PartitionGrowthService in
+            if let entry = services[key] {
+                services[key] = (entry.service, entry.users + 1)
+                return entry.service
+            }
+            let service = PartitionGrowthService(cluster: KafkaCluster(config: config), maxPartitions: maxPartitions,
+                                                 cooldownMs: cooldownMs, registryKey: key)
+            services[key] = (service, 1)
             return service
         }
+        service.subscribers.withLockedValue { $0[ObjectIdentifier(producerCluster)] = producerCluster }
+        return service
     }
 
-    /// Forgets the shared service of `cluster` (when the cluster view closes).
-    public static func release(for cluster: KafkaCluster) {
-        registry.withLockedValue { _ = $0.removeValue(forKey: ObjectIdentifier(cluster)) }
+    /// Ends one `acquire`: forgets `producerCluster`, and closes the service's cluster view after its last user.
+    public static func release(_ service: PartitionGrowthService, for producerCluster: KafkaCluster) async {
+        service.subscribers.withLockedValue { _ = $0.removeValue(forKey: ObjectIdentifier(producerCluster)) }
+        guard let key = service.registryKey else { return }
+        let last = registry.withLockedValue { services -> Bool in
+            guard let entry = services[key], entry.service === service else { return false }
+            if entry.users > 1 {
+                services[key] = (service, entry.users - 1)
+                return false
+            }
+            services.removeValue(forKey: key)
+            return true
+        }
+        if last { await service.cluster.close() }
     }
+
+    private let registryKey: String?
 
     /// Every decision's reason so far, oldest first (the last 1,000).
     public var decisionReasons: [String] { reasons.withLockedValue { $0 } }
@@ -63,6 +95,7 @@ public final class PartitionGrowthService: Sendable {
             return
         case .refreshMetadata(let topic):
             _ = try? await cluster.refreshMetadata(topics: [topic])
+            for view in subscribers.withLockedValue({ Array($0.values) }) { _ = try? await view.refreshMetadata(topics: [topic]) }
         case .createPartitions(let topic, let count):
             let outcome: PartitionGrowthCoordinator.Outcome
             do {
