@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "KairosClientTests",
             dependencies: [
-                "KairosClient", "KafkaProtocol", "KairosServer", "KairosBroker", "KairosStorage", "KairosConfig",
+                "KairosClient", "KafkaProtocol", "KairosServer", "KairosBroker", "KairosStorage", "KairosConfig", "KairosControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

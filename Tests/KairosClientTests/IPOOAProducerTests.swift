@@ -1,5 +1,6 @@
 import KafkaProtocol
 import KairosClient
+import KairosControl
 import NIOCore
 import XCTest
 
@@ -226,5 +227,32 @@ final class IPOOAProducerTests: XCTestCase {
         await view.close()
         await admin.close()
         await broker.stop()
+    }
+
+    /// The producer's own counts, as the accumulator would give them.
+    private struct OwnLoads: PartitionLoadSource {
+        var inFlight: [Int]
+        func loads(topic: String, partitionCount: Int) -> [PartitionLoad] {
+            (0..<partitionCount).map { PartitionLoad(partition: Int32($0), inFlightBatches: inFlight[$0]) }
+        }
+    }
+
+    func testWithoutBrokerLoadTheProducersOwnInFlightBatchesStandForConnections() throws {
+        // In flight 10, 0, 0, 0: ISC(0) = 0.25 + 0.5·10/12.5 = 0.65 > 0.6; the others 0.25.
+        let own = OwnLoads(inFlight: [10, 0, 0, 0])
+        let key = (0..<1000).map { "key-\($0)" }.first { k in
+            Array(k.utf8).withUnsafeBytes { KeyHash.murmur2.partition(of: $0, partitionCount: 4) } == 0
+        }!
+        let strict = IPOOAPartitioner(parameters: try IPOOAParameters(), loadRefreshMs: 1000, batchSizeBytes: 100, feed: nil, growth: nil)
+        XCTAssertEqual(strict.partition(topic: "t", key: ByteBuffer(string: key), partitionCount: 4, loads: own), 0)
+        let divert = IPOOAPartitioner(parameters: try IPOOAParameters(keyed: .divert), loadRefreshMs: 1000, batchSizeBytes: 100,
+                                      feed: nil, growth: nil)
+        // From 0 all others are equally similar: the lowest index wins the tie.
+        XCTAssertEqual(divert.partition(topic: "t", key: ByteBuffer(string: key), partitionCount: 4, loads: own), 1)
+        XCTAssertEqual(divert.outcomeCounts[.diverted], 1)
+        for _ in 0..<100 {
+            XCTAssertNotEqual(divert.partition(topic: "t", key: nil, partitionCount: 4, loads: own), 0)
+            divert.recordAppended(topic: "t", partition: 1, bytes: 30)
+        }
     }
 }

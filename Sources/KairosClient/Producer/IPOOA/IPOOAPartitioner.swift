@@ -12,12 +12,18 @@ public final class IPOOAPartitioner: Partitioner, Sendable {
         var plan: IPOOAPlan
         var feedVersion: Int?
         var builtAtNanos: UInt64
+        /// Tells this plan from the one before it without comparing their contents.
+        var generation: Int
+        /// Choices already made with this plan, by start partition and keyed: the choice is a pure function of
+        /// the plan, so each start pays for the similarity order once per load read, not once per record.
+        var choices: [Int: IPOOAPlan.Choice] = [:]
     }
 
     private struct State {
         var plans: [String: CachedPlan] = [:]
         var lastStart: [String: Int32] = [:]
         var outcomes: [IPOOAPlan.Outcome: Int] = [:]
+        var generations = 0
     }
 
     /// The parameters every choice uses.
@@ -49,11 +55,19 @@ public final class IPOOAPartitioner: Partitioner, Sendable {
         } else {
             start = sticky.partition(topic: topic, key: nil, partitionCount: partitionCount, loads: loads)
         }
-        let plan = currentPlan(topic: topic, partitionCount: partitionCount, own: loads)
-        let choice = plan.choose(start: Int(start), keyed: key != nil)
+        if key != nil && parameters.keyed == .strict {
+            // Strict keys never move: no load to read.
+            state.withLockedValue { $0.outcomes[.keyedStrict, default: 0] += 1 }
+            return start
+        }
+        let (plan, generation) = currentPlan(topic: topic, partitionCount: partitionCount, own: loads)
+        let memo = Int(start) * 2 + (key == nil ? 0 : 1)
+        let known = state.withLockedValue { $0.plans[topic]?.generation == generation ? $0.plans[topic]?.choices[memo] : nil }
+        let choice = known ?? plan.choose(start: Int(start), keyed: key != nil)
         state.withLockedValue { state in
             state.outcomes[choice.outcome, default: 0] += 1
             if key == nil { state.lastStart[topic] = start }
+            if known == nil, state.plans[topic]?.generation == generation { state.plans[topic]?.choices[memo] = choice }
         }
         if choice.outcome == .growthRequested { growth?.request(topic: topic, partitions: partitionCount) }
         return Int32(choice.partition)
@@ -67,13 +81,13 @@ public final class IPOOAPartitioner: Partitioner, Sendable {
 
     /// The plan for `topic`: rebuilt when the partition count or the broker's load changed, or, without broker
     /// load, when the producer's own counts are older than `ipooa.load.refresh.ms`.
-    private func currentPlan(topic: String, partitionCount: Int, own: any PartitionLoadSource) -> IPOOAPlan {
+    private func currentPlan(topic: String, partitionCount: Int, own: any PartitionLoadSource) -> (IPOOAPlan, generation: Int) {
         let now = NIODeadline.now().uptimeNanoseconds
         let snapshot = feed?.snapshot(topic: topic)
         let cached = state.withLockedValue { $0.plans[topic] }
         if let cached, cached.plan.partitionCount == partitionCount, cached.feedVersion == snapshot?.version {
             // Broker load is reused until the next read; the producer's own counts for `ipooa.load.refresh.ms`.
-            if snapshot?.hasConnections == true || now &- cached.builtAtNanos < refreshNanos { return cached.plan }
+            if snapshot?.hasConnections == true || now &- cached.builtAtNanos < refreshNanos { return (cached.plan, cached.generation) }
         }
         let vectors: [PartitionLoadVector]
         if let snapshot, snapshot.hasConnections {
@@ -83,8 +97,12 @@ public final class IPOOAPartitioner: Partitioner, Sendable {
             vectors = snapshot.map { Self.merge(standard: $0.loads, own: own) } ?? own
         }
         let plan = IPOOAPlan(loads: vectors, partitionCount: partitionCount, parameters: parameters)
-        state.withLockedValue { $0.plans[topic] = CachedPlan(plan: plan, feedVersion: snapshot?.version, builtAtNanos: now) }
-        return plan
+        let generation = state.withLockedValue { state -> Int in
+            state.generations += 1
+            state.plans[topic] = CachedPlan(plan: plan, feedVersion: snapshot?.version, builtAtNanos: now, generation: state.generations)
+            return state.generations
+        }
+        return (plan, generation)
     }
 
     /// Group assignments and lag from the standard protocol, with the producer's own connections and byte counts.
