@@ -59,6 +59,9 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case alterClientQuotas = 49
     /// DescribeCluster (key 60).
     case describeCluster = 60
+    /// KairosPartitionLoad (key 10000): Kairos's own per-partition load API, not part of Kafka. The key lies far
+    /// above Kafka's, so clients that do not know it skip it in ApiVersions.
+    case kairosPartitionLoad = 10000
 
     /// Kafka's name for the API (`"Produce"`, `"ApiVersions"`).
     public var name: String {
@@ -91,6 +94,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .describeClientQuotas: return "DescribeClientQuotas"
         case .alterClientQuotas: return "AlterClientQuotas"
         case .describeCluster: return "DescribeCluster"
+        case .kairosPartitionLoad: return "KairosPartitionLoad"
         }
     }
 
@@ -125,6 +129,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .describeClientQuotas: return DescribeClientQuotasRequest.self
         case .alterClientQuotas: return AlterClientQuotasRequest.self
         case .describeCluster: return DescribeClusterRequest.self
+        case .kairosPartitionLoad: return KairosPartitionLoadRequest.self
         }
     }
 
@@ -159,6 +164,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .describeClientQuotas: return DescribeClientQuotasResponse.self
         case .alterClientQuotas: return AlterClientQuotasResponse.self
         case .describeCluster: return DescribeClusterResponse.self
+        case .kairosPartitionLoad: return KairosPartitionLoadResponse.self
         }
     }
 

@@ -20,6 +20,8 @@ public final class Broker: Sendable {
     public let clientQuotas: ClientQuotaService
     let allocator = ByteBufferAllocator()
     private let advertised: NIOLockedValueBox<(host: String, port: Int32)>
+    /// The reference counters per-partition rates are measured against (KairosPartitionLoad, `/metrics`).
+    let loadRates: LoadRateWindow
 
     /// Opens the broker's metadata and logs (recovering them). Without `metadata`, the store that lives with the
     /// logs is used (`LogFactory.openMetadataStore`).
@@ -31,6 +33,7 @@ public final class Broker: Sendable {
         self.advertised = NIOLockedValueBox((config.advertisedHost, config.advertisedPort))
         self.logger = logger
         self.clock = clock
+        self.loadRates = LoadRateWindow(windowMs: Broker.loadRateWindowMs, startMs: clock())
         let metadata = try metadata ?? logFactory.openMetadataStore()
         self.topics = TopicManager(factory: logFactory, metadata: metadata, config: config, logger: logger, randomId: randomId)
         try topics.load(nowMs: clock())

@@ -1004,6 +1004,77 @@ extension JoinGroupResponse.JoinGroupResponseMember {
     }
 }
 
+extension KairosPartitionLoadRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadRequest {
+        var value = KairosPartitionLoadRequest()
+        value.topics = rng.maybeNil { rng in rng.array { rng in KairosPartitionLoadRequest.KairosPartitionLoadRequestTopic.sample(version: version, rng: &rng) } }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension KairosPartitionLoadRequest.KairosPartitionLoadRequestTopic {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadRequest.KairosPartitionLoadRequestTopic {
+        var value = KairosPartitionLoadRequest.KairosPartitionLoadRequestTopic()
+        value.name = rng.string()
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension KairosPartitionLoadResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadResponse {
+        var value = KairosPartitionLoadResponse()
+        value.throttleTimeMs = rng.int32()
+        value.errorCode = rng.int16()
+        value.windowMs = rng.int64()
+        value.topics = rng.array { rng in KairosPartitionLoadResponse.KairosPartitionLoadTopic.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension KairosPartitionLoadResponse.KairosPartitionLoadTopic {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadResponse.KairosPartitionLoadTopic {
+        var value = KairosPartitionLoadResponse.KairosPartitionLoadTopic()
+        value.name = rng.string()
+        value.errorCode = rng.int16()
+        value.partitions = rng.array { rng in KairosPartitionLoadResponse.KairosPartitionLoadPartition.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension KairosPartitionLoadResponse.KairosPartitionLoadPartition {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadResponse.KairosPartitionLoadPartition {
+        var value = KairosPartitionLoadResponse.KairosPartitionLoadPartition()
+        value.partitionIndex = rng.int32()
+        value.recordsInPerSec = rng.double()
+        value.bytesInPerSec = rng.double()
+        value.recordsOutPerSec = rng.double()
+        value.bytesOutPerSec = rng.double()
+        value.producingConnections = rng.int32()
+        value.fetchingConnections = rng.int32()
+        value.fetchingMembers = rng.int32()
+        value.highWatermark = rng.int64()
+        value.groups = rng.array { rng in KairosPartitionLoadResponse.KairosPartitionLoadGroup.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension KairosPartitionLoadResponse.KairosPartitionLoadGroup {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadResponse.KairosPartitionLoadGroup {
+        var value = KairosPartitionLoadResponse.KairosPartitionLoadGroup()
+        value.groupId = rng.string()
+        value.members = rng.int32()
+        value.committedOffset = rng.int64()
+        value.lag = rng.int64()
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
 extension LeaveGroupRequest: SampleableMessage {
     static func sample(version: Int16, rng: inout SampleRNG) -> LeaveGroupRequest {
         var value = LeaveGroupRequest()
@@ -1625,6 +1696,8 @@ let allSampleableMessages: [any SampleableMessage.Type] = [
     InitProducerIdResponse.self,
     JoinGroupRequest.self,
     JoinGroupResponse.self,
+    KairosPartitionLoadRequest.self,
+    KairosPartitionLoadResponse.self,
     LeaveGroupRequest.self,
     LeaveGroupResponse.self,
     ListGroupsRequest.self,

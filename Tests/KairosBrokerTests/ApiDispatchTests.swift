@@ -12,7 +12,7 @@ final class ApiDispatchTests: XCTestCase {
         (.findCoordinator, 4), (.joinGroup, 9), (.heartbeat, 4), (.leaveGroup, 5), (.syncGroup, 5),
         (.describeGroups, 5), (.listGroups, 4), (.apiVersions, 3), (.createTopics, 7), (.deleteTopics, 6),
         (.deleteRecords, 2), (.initProducerId, 4), (.describeConfigs, 4), (.createPartitions, 3),
-        (.deleteGroups, 2), (.offsetDelete, 0), (.describeClientQuotas, 1), (.alterClientQuotas, 1), (.describeCluster, 1),
+        (.deleteGroups, 2), (.offsetDelete, 0), (.describeClientQuotas, 1), (.alterClientQuotas, 1), (.describeCluster, 1), (.kairosPartitionLoad, 0),
     ]
 
     private func reason(_ reply: BrokerReply) -> String? {

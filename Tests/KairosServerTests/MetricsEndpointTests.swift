@@ -62,6 +62,12 @@ final class MetricsEndpointTests: XCTestCase {
         XCTAssertTrue(text.contains("kairos_under_replicated_partitions 0"), text)
         XCTAssertTrue(text.contains("kairos_network_request_queue_size 0"), text)
         XCTAssertTrue(text.contains("kairos_request_latency_seconds_count{api=\"Produce\"} 1"), text)
+        // The per-partition load, as the KairosPartitionLoad API reports it.
+        XCTAssertTrue(text.contains("kairos_partition_producing_connections{topic=\"m\",partition=\"0\"} 1"), text)
+        XCTAssertTrue(text.contains("kairos_partition_fetching_members{topic=\"m\",partition=\"0\"} 0"), text)
+        XCTAssertTrue(text.contains("kairos_partition_high_watermark{topic=\"m\",partition=\"0\"} 1"), text)
+        let rateLine = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("kairos_partition_messages_in_per_second{topic=\"m\",partition=\"0\"}") })
+        XCTAssertGreaterThan(Double(rateLine.split(separator: " ").last ?? "") ?? 0, 0, String(rateLine))
         XCTAssertTrue(try httpGet(port: server.metricsEndpointPort, path: "/nope").contains(" 404 "))
         server.shutdown()
         _ = try? await task.value

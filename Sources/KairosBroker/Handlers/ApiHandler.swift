@@ -51,7 +51,7 @@ extension ApiHandler {
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .joinGroup,
         .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .apiVersions, .createTopics, .deleteTopics,
         .deleteRecords, .initProducerId, .describeConfigs, .createPartitions, .deleteGroups, .offsetDelete,
-        .describeClientQuotas, .alterClientQuotas, .describeCluster,
+        .describeClientQuotas, .alterClientQuotas, .describeCluster, .kairosPartitionLoad,
     ]
 
     /// `all` by raw key; two handlers for one key is a bug caught at the first request.

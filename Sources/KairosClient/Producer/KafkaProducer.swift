@@ -29,6 +29,8 @@ public final class KafkaProducer: Sendable {
     private let closed = ManagedAtomic(false)
     private let eventLoop: EventLoop
     private let ownsCluster: Bool
+    /// The shared partition-growth service, for `partitioner=ipooa`.
+    private let growthService: PartitionGrowthService?
     /// The running close's wait for the buffer to drain, so that cancellation (`abandonClose`) can end it early.
     private let closeWait = NIOLockedValueBox<CloseWait>(CloseWait())
     /// Set when `close()` has finished; `run()` returns then.
@@ -61,7 +63,20 @@ public final class KafkaProducer: Sendable {
         let now: @Sendable () -> UInt64 = { NIODeadline.now().uptimeNanoseconds }
         let metrics = ProducerMetrics(clientId: config.client.clientId, bufferMemoryBytes: config.bufferMemoryBytes, now: now)
         self.metrics = metrics
-        let partitioner = config.partitioner.make(batchSizeBytes: config.batchSizeBytes)
+        let partitioner: any Partitioner
+        if case .ipooa = config.partitioner {
+            // validate() checked the parameters. Growth is shared by every producer of the process on this cluster.
+            let parameters = try config.ipooa.parameters()
+            let growth = PartitionGrowthService.acquire(for: cluster, config: config.client, maxPartitions: parameters.maxPartitions,
+                                                        cooldownMs: parameters.growCooldownMs)
+            growthService = growth
+            partitioner = IPOOAPartitioner(
+                parameters: parameters, loadRefreshMs: config.ipooa.loadRefreshMs, batchSizeBytes: config.batchSizeBytes,
+                feed: IPOOALoadFeed(cluster: cluster, refreshMs: config.ipooa.loadRefreshMs, logger: logger), growth: growth)
+        } else {
+            growthService = nil
+            partitioner = config.partitioner.make(batchSizeBytes: config.batchSizeBytes)
+        }
         let wakeup = SenderWakeup(eventLoop: eventLoop)
         let accumulator = RecordAccumulator(config: config, partitioner: partitioner, metrics: metrics, now: now,
                                             wake: { wakeup.signal() })
@@ -272,6 +287,7 @@ public final class KafkaProducer: Sendable {
         if drained { await sender.waitUntilStopped() }
         initTask.cancel()
         metrics.publish()
+        if let growthService { await PartitionGrowthService.release(growthService, for: cluster) }
         if ownsCluster { await cluster.close() }
         closeFinished.signal()
     }

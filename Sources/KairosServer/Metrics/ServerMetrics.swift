@@ -81,6 +81,7 @@ public final class ServerMetrics: Sendable {
         logFlush.render(into: &out)
         renderTopics(broker: broker, into: &out)
         ClientQuotaMetrics.render(broker.clientQuotas.clientStats(), into: &out)
+        PartitionLoadMetrics.render(broker.partitionLoad(topics: nil), into: &out)
         return out
     }
 
