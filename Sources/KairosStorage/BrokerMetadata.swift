@@ -10,11 +10,18 @@ public struct BrokerMetadata: Sendable, Equatable {
     /// Producer ids below this may have been handed out: the end of the last block of ids reserved. A restarted
     /// broker hands out ids from here on, so no id is ever given twice.
     public var producerIdLimit: Int64
+    /// Broker configs changed while running (AlterConfigs / IncrementalAlterConfigs), as text by Kafka property
+    /// name, keyed by the resource they were set on: "" for the cluster-wide default, a node id ("1") for that
+    /// broker alone. Empty when none was changed; a broker applies them over its properties file at start.
+    public var dynamicBrokerConfigs: [String: [String: String]]
 
     /// Metadata with the given records; the defaults are an empty broker's.
-    public init(topics: [TopicRecord] = [], producerIdLimit: Int64 = 0) {
+    public init(
+        topics: [TopicRecord] = [], producerIdLimit: Int64 = 0, dynamicBrokerConfigs: [String: [String: String]] = [:]
+    ) {
         self.topics = topics
         self.producerIdLimit = producerIdLimit
+        self.dynamicBrokerConfigs = dynamicBrokerConfigs
     }
 
     /// The topic named `name`, if there is one.
@@ -25,6 +32,7 @@ public struct BrokerMetadata: Sendable, Equatable {
     var canonical: BrokerMetadata {
         var copy = self
         copy.topics.sort { $0.name < $1.name }
+        copy.dynamicBrokerConfigs = copy.dynamicBrokerConfigs.filter { !$0.value.isEmpty }
         return copy
     }
 

@@ -15,6 +15,9 @@ import Foundation
 ///       "version" : 1
 ///     }
 ///
+/// Broker configs changed live are kept under an optional `"dynamicBrokerConfigs"` key (resource name -> property
+/// -> value, `""` being the cluster default), written only when there are some.
+///
 /// This is byte for byte what the broker wrote before storage owned the file, so existing log directories open
 /// unchanged and an older Kairos still reads what this one writes. A new kind of record gets a key of its own that
 /// is optional when read (files without it hold none); a change that older readers must not ignore raises the
@@ -28,6 +31,8 @@ enum MetadataFile {
     }
 
     private struct Content: Codable {
+        /// Absent in files written before configs could change live, and when none did.
+        var dynamicBrokerConfigs: [String: [String: String]]?
         var producerIdLimit: Int64
         var topics: [Topic]
         var version: Int
@@ -48,6 +53,7 @@ enum MetadataFile {
     /// The file's bytes for `metadata`.
     static func encode(_ metadata: BrokerMetadata) throws -> [UInt8] {
         let content = Content(
+            dynamicBrokerConfigs: metadata.dynamicBrokerConfigs.isEmpty ? nil : metadata.dynamicBrokerConfigs,
             producerIdLimit: metadata.producerIdLimit,
             topics: metadata.topics.map {
                 Topic(config: Config(overrides: $0.configOverrides), idHigh: $0.idHigh, idLow: $0.idLow, name: $0.name,
@@ -83,7 +89,8 @@ enum MetadataFile {
                 TopicRecord(name: $0.name, idHigh: $0.idHigh, idLow: $0.idLow, partitions: $0.partitions,
                             configOverrides: $0.config.overrides)
             },
-            producerIdLimit: content.producerIdLimit
+            producerIdLimit: content.producerIdLimit,
+            dynamicBrokerConfigs: content.dynamicBrokerConfigs ?? [:]
         ).canonical
         if let problem = metadata.inconsistency { throw StorageError.corruptMetadata(path: path, problem) }
         return metadata

@@ -50,8 +50,8 @@ extension ApiHandler {
     static let all: [ApiHandler] = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .joinGroup,
         .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .apiVersions, .createTopics, .deleteTopics,
-        .deleteRecords, .initProducerId, .describeConfigs, .createPartitions, .deleteGroups, .offsetDelete,
-        .describeCluster,
+        .deleteRecords, .initProducerId, .describeConfigs, .alterConfigs, .createPartitions, .deleteGroups,
+        .incrementalAlterConfigs, .offsetDelete, .describeCluster,
     ]
 
     /// `all` by raw key; two handlers for one key is a bug caught at the first request.
