@@ -86,6 +86,9 @@ def rows(out: str, topic: str) -> dict[int, list[str]]:
 def test_list_and_describe(broker, loaded):
     topic, group = loaded
     assert group in ok(broker, "--list").split()
+    admin = ck_admin(broker)  # held until the answer came: a dropped client cancels its requests
+    listed = admin.list_consumer_groups().result(TIMEOUT_S)
+    assert group in {g.group_id for g in listed.valid}
 
     out = ok(broker, "--describe", "--group", group)
     assert f"Consumer group '{group}' has no active members." in out
