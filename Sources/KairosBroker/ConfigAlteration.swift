@@ -57,19 +57,21 @@ extension Broker {
     }
 
     private func alterTopicConfigs(_ name: String, _ alteration: ConfigAlteration, validateOnly: Bool) throws {
-        guard let topic = topics.topic(name) else {
+        guard topics.topic(name) != nil else {
             throw ConfigAlterationError(code: .unknownTopicOrPartition, message: "Topic \(name) does not exist")
         }
-        let effective = Dictionary(topic.config.describe(broker: config).map { ($0.name, $0.value) }) { a, _ in a }
-        let overrides = try Self.altered(
-            topic.config.overrides, by: alteration, scope: "topic",
-            property: { TopicConfig.registry[$0].map { ($0.type, true) } }, effective: { effective[$0] ?? nil })
-        let newConfig: TopicConfig
-        do { newConfig = try TopicConfig(overrides: overrides.mapValues { Optional($0) }) } catch let error as ConfigError {
-            throw ConfigAlterationError(code: .invalidConfig, message: Self.describe(error))
+        let broker = config
+        try topics.alterConfig(name: name) { current in
+            let effective = Dictionary(current.describe(broker: broker).map { ($0.name, $0.value) }) { a, _ in a }
+            let overrides = try Self.altered(
+                current.overrides, by: alteration, scope: "topic",
+                property: { TopicConfig.registry[$0].map { ($0.type, true) } }, effective: { effective[$0] ?? nil })
+            let newConfig: TopicConfig
+            do { newConfig = try TopicConfig(overrides: overrides.mapValues { Optional($0) }) } catch let error as ConfigError {
+                throw ConfigAlterationError(code: .invalidConfig, message: Self.describe(error))
+            }
+            return validateOnly ? nil : newConfig
         }
-        if validateOnly { return }
-        try topics.alterConfig(name: name, to: newConfig)
     }
 
     private func alterBrokerConfigs(_ name: String, _ alteration: ConfigAlteration, validateOnly: Bool) throws {

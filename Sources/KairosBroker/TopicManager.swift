@@ -237,14 +237,16 @@ final class TopicManager: Sendable {
         }
     }
 
-    /// Replaces the overrides of topic `name` with `overrides` (already checked by `TopicConfig`): the catalog is
-    /// written first, then the new config is swapped in and pushed to the open logs, so a change that could not
-    /// be stored takes no effect. Throws a `TopicError` (unknown topic, storage failure).
-    func alterConfig(name: String, to config: TopicConfig) throws {
+    /// Changes the config of topic `name` to what `change` makes of the current one (nil: only checked, nothing
+    /// changes), under the change lock so that concurrent changes build on each other. The catalog is written
+    /// first, then the new config is swapped in and pushed to the open logs, so a change that could not be stored
+    /// takes no effect. Throws what `change` throws, or a `TopicError` (unknown topic, storage failure).
+    func alterConfig(name: String, _ change: (TopicConfig) throws -> TopicConfig?) throws {
         try changeLock.withLock { () throws in
             guard let topic = self.topic(name) else {
                 throw TopicError(code: .unknownTopicOrPartition, message: "Topic \(name) does not exist")
             }
+            guard let config = try change(topic.config) else { return }
             let altered = Topic(name: name, id: topic.id, config: config, partitions: topic.partitions)
             let records = state.withLockedValue { s -> [TopicRecord] in
                 var topics = s.topics
