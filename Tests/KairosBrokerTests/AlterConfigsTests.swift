@@ -33,6 +33,10 @@ final class AlterConfigsTests: XCTestCase {
         XCTAssertEqual(try incremental(h, name: "1", [("log.retention.ms", 0, "3000")])[0].errorCode, 0)
         XCTAssertEqual(try describe(h, name: "1", key: "log.retention.ms")?.configSource, ConfigSource.dynamicBroker)
         XCTAssertEqual(try describe(h, name: "", key: "log.retention.ms")?.value, "2000", "the default resource shows its own")
+        XCTAssertEqual(try incremental(h, name: "1", [("log.roll.ms", 0, "9000")])[0].errorCode, 0)
+        XCTAssertEqual(try describe(h, name: "", key: "log.roll.ms")?.value, "604800000", "not this node's own value")
+        XCTAssertEqual(try describe(h, name: "", key: "log.roll.ms")?.configSource, ConfigSource.defaultConfig)
+        XCTAssertEqual(try describe(h, name: "1", key: "log.roll.ms")?.value, "9000")
         XCTAssertEqual(h.broker.config.log.retentionMs, 3000)
         let log = h.broker.topics.topic("orders")!.partitions[0].log as! MemoryLog
         XCTAssertEqual(log.currentConfig.retentionMs, 3000, "open logs get the new default at once")

@@ -48,13 +48,12 @@ extension Broker {
                     r.errorMessage = "Unexpected broker id, expected \(config.nodeId) but received \(resource.resourceName)"
                     return r
                 }
-                let live = resource.resourceName.isEmpty ? nil : dynamicConfig.dynamic[dynamicConfig.nodeResource]
-                let clusterDefault = dynamicConfig.dynamic[""]
+                let ownConfigs = dynamicConfig.dynamic[dynamicConfig.nodeResource] ?? [:]
                 for e in brokerProperties {
                     let source = dynamicConfig.source(of: e.name, resource: brokerResource)
-                    // The cluster-default resource shows the value set there, not this node's own.
-                    let value = resource.resourceName.isEmpty && source != ConfigSource.dynamicBroker && live?[e.name] == nil
-                        ? (clusterDefault?[e.name] ?? e.value) : e.value
+                    // The cluster-default resource shows what holds below this node's own configs.
+                    let value = resource.resourceName.isEmpty && ownConfigs[e.name] != nil
+                        ? (dynamicConfig.levels(of: e.name, resource: "").first?.value ?? e.value) : e.value
                     entries.append((e.name, value, source, e.name, e.type, !e.isDynamic))
                 }
             default:
