@@ -96,7 +96,12 @@ final class AlterConfigsTests: XCTestCase {
         do {
             let h = try BrokerHarness(logFactory: factory, metadata: store)
             try h.createTopic("orders")
-            XCTAssertEqual(try incremental(h, type: 2, name: "orders", [("retention.ms", 0, "5000")])[0].errorCode, 0)
+            XCTAssertEqual(try incremental(h, type: 2, name: "orders", [("retention.ms", 0, "5000"), ("segment.ms", 0, "700")])[0].errorCode, 0)
+            let log = h.broker.topics.topic("orders")!.partitions[0].log as! MemoryLog
+            XCTAssertEqual(log.currentConfig.retentionMs, 5000, "the open log gets the topic's new settings at once")
+            XCTAssertEqual(log.currentConfig.segmentMs, 700)
+            XCTAssertEqual(try incremental(h, type: 2, name: "orders", [("segment.ms", 1, nil)])[0].errorCode, 0)
+            XCTAssertEqual(log.currentConfig.segmentMs, BrokerConfig().log.segmentMs, "a deleted override falls back at once")
             XCTAssertEqual(try incremental(h, name: "", [("message.max.bytes", 0, "4000")])[0].errorCode, 0)
         }
         XCTAssertEqual(store.current.dynamicBrokerConfigs, ["": ["message.max.bytes": "4000"]])
