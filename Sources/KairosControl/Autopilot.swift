@@ -6,7 +6,8 @@ import KairosForecast
 ///
 /// Per interval: the per-source volumes are summed (the paper's `sum_t`), the forecasting state
 /// advances (O(model): the fitted model forecasts from a bounded tail of the history), the upper
-/// forecast comes from the online residual calibrator at the service-level quantile, the policy
+/// forecast comes from the online residual calibrator at a quantile level that the realised share
+/// of short intervals keeps at the service-level target (`ServiceLevelTracker`), the policy
 /// turns it into a producer count for the intervals up to the lead time, and the governor applies
 /// the bounds, hysteresis, dwell and cooldown. Until a model is installed (cold start) a reactive
 /// rule decides: forecast = the last value, upper = the recent maximum.
@@ -27,6 +28,7 @@ public struct Autopilot: Sendable {
     private var capacity: ProducerCapacityEstimator
     private var startup: StartupTimeEstimator
     private var governor: ScalingGovernor
+    private var serviceLevel: ServiceLevelTracker
     /// Forecasts not yet met by their actuals: those made after interval `origin − 1` ended, for
     /// intervals `origin, origin + 1, ...`.
     private var pending: [(origin: Int, points: [Double])] = []
@@ -47,7 +49,12 @@ public struct Autopilot: Sendable {
         startup = StartupTimeEstimator(configuredMs: config.startupMs)
         governor = ScalingGovernor(minimum: config.producersMin, maximum: config.producersMax,
                                    dwellMs: config.dwellMs, cooldownMs: config.cooldownMs)
+        serviceLevel = ServiceLevelTracker(target: config.underProvisionTarget, gain: config.underProvisionGain, floor: config.quantileFloor)
     }
+
+    /// The quantile level the next upper forecast is sized at (1 − target, moved by the
+    /// service-level feedback once a model decides).
+    public var quantileLevel: Double { serviceLevel.level }
 
     /// Intervals observed so far.
     public var intervalsObserved: Int { history.endIndex }
@@ -87,7 +94,10 @@ public struct Autopilot: Sendable {
         let interval = history.endIndex
         meetPendingForecasts(interval: interval, actual: total)
         let neededK = producersNeeded(for: total)
+        // The feedback judges the model's decisions only: the cold start's are the reactive rule's.
+        if model != nil, let neededK { serviceLevel.record(short: governor.current < neededK) }
         history.append(total)
+        let level = serviceLevel.level
 
         let lead = leadIntervals
         let steps = lead + 1
@@ -97,7 +107,7 @@ public struct Autopilot: Sendable {
         var uppers: [Double] = [], source = "reactive"
         for (i, point) in points.enumerated() {
             if model != nil, calibrator.count(step: i + 1) >= config.calibrationMinimum,
-               let calibrated = calibrator.upper(point: point, step: i + 1) {
+               let calibrated = calibrator.upper(point: point, step: i + 1, level: level) {
                 uppers.append(calibrated.value)
                 if i == 0 { source = calibrated.mode.rawValue }
             } else {
@@ -117,29 +127,31 @@ public struct Autopilot: Sendable {
         }
         let (move, why) = governor.step(wanted: wanted, wantedWithHysteresis: wantedGuarded, now: now)
         let reason = prefix + why + "; sized for \(formatted(sizedFor)) records over \(steps) interval\(steps == 1 ? "" : "s") ("
-            + (source == "reactive" ? "reactive upper, recent maximum" : "P\(formatted(config.quantile * 100)) \(source) upper") + ", \(modelName))"
+            + (source == "reactive" ? "reactive upper, recent maximum" : "P\(formatted(level * 100)) \(source) upper") + ", \(modelName))"
 
         lastDecision = AutopilotDecision(
             t: now.milliseconds, interval: interval, actual: total, sources: observation.volumes.count, neededK: neededK,
-            forecast: points[0], upper: uppers[0], sizedFor: sizedFor, quantile: config.quantile, upperSource: source,
+            forecast: points[0], upper: uppers[0], sizedFor: sizedFor, quantile: level, upperSource: source,
             leadIntervals: lead, model: modelName, policy: config.policy.name, capacityPerProducer: capacityPerProducer,
             wantedK: wanted, kBefore: kBefore, kAfter: governor.current, move: move, reason: reason)
 
         var actions: [ControlAction] = []
         if move != .hold { actions.append(.setProducers(count: governor.current, reason: reason)) }
         actions.append(.publishForecast(ForecastPublication(interval: interval + 1, forecast: points[0], upper: uppers[0],
-                                                            quantile: config.quantile, desiredProducers: governor.current)))
+                                                            quantile: level, desiredProducers: governor.current)))
         return actions
     }
 
     /// A model fit to run elsewhere, when one is due: the first once `autopilot.warmup.intervals`
     /// are held, then every `autopilot.refit.intervals`. Nil when none is due or one is still out
-    /// (a job not returned within a refit period is given up and asked again).
+    /// (a job not returned within a refit period is given up and asked again). While no fit has
+    /// succeeded, a failed one is retried after min(warm-up, refit) intervals, not at once.
     public mutating func refitRequest() -> RefitJob? {
         let now = history.endIndex
         if let inFlight = refitInFlight, now - inFlight.requestedAt < config.refitIntervals { return nil }
         guard history.values.count >= config.warmupIntervals else { return nil }
-        if model != nil, let last = lastFitRequestIndex, now - last < config.refitIntervals { return nil }
+        let spacing = model != nil ? config.refitIntervals : min(config.warmupIntervals, config.refitIntervals)
+        if let last = lastFitRequestIndex, now - last < spacing { return nil }
         let generation = nextGeneration
         nextGeneration += 1
         refitInFlight = (generation, now)

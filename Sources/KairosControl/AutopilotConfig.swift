@@ -43,10 +43,16 @@ public struct AutopilotConfig: Sendable, Equatable {
     /// `autopilot.target.underprovision` (default 0.01): the share of intervals allowed to run
     /// short of producers; the upper forecast is the 1 − target quantile.
     public var underProvisionTarget: Double = 0.01
-    /// `autopilot.cooldown.ms` (default 30000): after any change, no scale-down for this long.
+    /// `autopilot.target.gain` (default 0.05; 0 keeps the level at 1 − target): how fast the
+    /// quantile level follows the share of intervals that actually ran short (see `ServiceLevelTracker`).
+    public var underProvisionGain: Double = 0.05
+    /// `autopilot.quantile.min` (default 0.5, the median): the lowest quantile level the feedback may reach.
+    public var quantileFloor: Double = 0.5
+    /// `autopilot.cooldown.ms` (default 3 intervals, 30000 at the default interval): after any
+    /// change, no scale-down for this long.
     public var cooldownMs: Int64 = 30_000
-    /// `autopilot.dwell.ms` (default 20000): a lower count must be wanted this long, without a
-    /// break, before the autopilot scales down.
+    /// `autopilot.dwell.ms` (default 2 intervals, 20000 at the default interval): a lower count
+    /// must be wanted this long, without a break, before the autopilot scales down.
     public var dwellMs: Int64 = 20_000
     /// `autopilot.hysteresis` (default 0.1): a scale-down must still hold with the upper
     /// forecast raised by this fraction, so a load hovering at a threshold does not flap.
@@ -81,13 +87,14 @@ public struct AutopilotConfig: Sendable, Equatable {
     /// The defaults.
     public init() {}
 
-    /// The quantile level of the upper forecast.
+    /// The starting quantile level of the upper forecast (the feedback moves it from there).
     public var quantile: Double { 1 - underProvisionTarget }
 
     /// Every property this type reads, for messages and docs.
     public static let propertyNames = [
         "autopilot.interval.ms", "autopilot.producers.min", "autopilot.producers.max", "autopilot.policy",
         "autopilot.thresholds", "autopilot.capacity.records", "autopilot.target.underprovision",
+        "autopilot.target.gain", "autopilot.quantile.min",
         "autopilot.cooldown.ms", "autopilot.dwell.ms", "autopilot.hysteresis", "autopilot.model",
         "autopilot.seasons", "autopilot.startup.ms", "autopilot.lead.max.intervals", "autopilot.warmup.intervals",
         "autopilot.refit.intervals", "autopilot.history.intervals", "autopilot.calibration.window",
@@ -125,8 +132,11 @@ public struct AutopilotConfig: Sendable, Equatable {
             throw AutopilotConfigError(property: "autopilot.policy", reason: "'\(policyName)' is not a policy (paper, capacity)")
         }
         underProvisionTarget = try reader.fraction("autopilot.target.underprovision", default: underProvisionTarget, open: 0, closed: 0.5)
-        cooldownMs = try reader.integer("autopilot.cooldown.ms", default: cooldownMs, in: 0...86_400_000)
-        dwellMs = try reader.integer("autopilot.dwell.ms", default: dwellMs, in: 0...86_400_000)
+        underProvisionGain = try reader.fraction("autopilot.target.gain", default: underProvisionGain, open: nil, closed: 1)
+        quantileFloor = try reader.fraction("autopilot.quantile.min", default: quantileFloor, open: 0, closed: 0.999)
+        // In intervals by default, so a time-compressed replay (200 ms intervals) keeps the same rules.
+        cooldownMs = try reader.integer("autopilot.cooldown.ms", default: 3 * intervalMs, in: 0...86_400_000)
+        dwellMs = try reader.integer("autopilot.dwell.ms", default: 2 * intervalMs, in: 0...86_400_000)
         hysteresis = try reader.fraction("autopilot.hysteresis", default: hysteresis, open: nil, closed: 1)
         model = reader.string("autopilot.model") ?? model
         guard ModelCatalog.names.contains(model) else {

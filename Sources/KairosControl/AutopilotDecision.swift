@@ -18,7 +18,8 @@ public struct AutopilotDecision: Sendable, Equatable, Codable {
     public var upper: Double
     /// The largest upper forecast over the next `leadIntervals + 1` intervals: what k was sized for.
     public var sizedFor: Double
-    /// The quantile level (1 − `autopilot.target.underprovision`).
+    /// The quantile level the upper was sized at (1 − `autopilot.target.underprovision` at the
+    /// start, then moved by the service-level feedback).
     public var quantile: Double
     /// Where `upper` came from: `additive` or `multiplicative` calibration on recent residuals,
     /// or `reactive` (the recent maximum, while there are too few residuals or no model).

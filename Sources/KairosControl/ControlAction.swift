@@ -18,7 +18,7 @@ public struct ForecastPublication: Sendable, Equatable, Codable {
     public var forecast: Double
     /// Upper forecast at `quantile`, in records: what the producer count was sized for.
     public var upper: Double
-    /// The quantile level of `upper` (1 − the under-provisioning target).
+    /// The quantile level of `upper` (from 1 − the under-provisioning target, as the feedback moved it).
     public var quantile: Double
     /// The producer count decided for the intervals ahead.
     public var desiredProducers: Int

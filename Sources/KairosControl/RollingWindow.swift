@@ -33,6 +33,11 @@ public struct RollingWindow<Element: Sendable>: Sendable {
         head == 0 ? storage : Array(storage[head...] + storage[..<head])
     }
 
+    /// The oldest value, if any.
+    public var first: Element? {
+        storage.isEmpty ? nil : storage[head]
+    }
+
     /// The newest value, if any.
     public var last: Element? {
         guard !storage.isEmpty else { return nil }

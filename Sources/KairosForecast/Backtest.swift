@@ -4,8 +4,12 @@ public struct BacktestConfig: Sendable {
     public var models: [String] = ModelCatalog.names
     /// Shared model settings (seasons, horizon, LSTM, auto candidates, validation fraction).
     public var settings = ModelSettings()
-    /// Upper quantile each forecast carries (the autopilot provisions for it).
+    /// Upper quantile each forecast carries (the autopilot provisions for it), unless
+    /// `underProvisionTarget` is set.
     public var quantile: Double = 0.9
+    /// When set, each model's quantile is instead the smallest that keeps under-provisioning on
+    /// its own validation tail at or below this rate (`ProvisioningQuantile`).
+    public var underProvisionTarget: Double?
     /// Producer-count thresholds; nil means the 33rd and 66th percentiles of the training part.
     public var thresholds: [Double]?
     /// Fraction of the series, at its end, used as the test part.
@@ -41,6 +45,9 @@ public struct ModelBacktest: Codable, Sendable, Equatable {
     /// Seconds spent fitting (both fits) and forecasting the test part, if timed. For `auto`,
     /// the sum over the candidates it was chosen from.
     public var seconds: Double = 0
+    /// With an under-provisioning target: the quantile chosen on the validation tail and the
+    /// decisions it gave there.
+    public var provisioning: ProvisioningQuantile?
 }
 
 /// The outcome of a backtest on one series.
@@ -53,7 +60,8 @@ public struct BacktestReport: Sendable {
     public var testPoints: Int
     /// Thresholds used for decisions.
     public var thresholds: [Double]
-    /// Quantile level of the upper forecasts.
+    /// Quantile level of the upper forecasts (with `underProvisionTarget`, each model's own
+    /// level is in its calibration and this is the unused fixed level).
     public var quantile: Double
     /// Forecast horizon in steps.
     public var horizon: Int
@@ -63,6 +71,11 @@ public struct BacktestReport: Sendable {
     public var skipped: [String: String]
     /// Name of the model with the lowest test RMSE.
     public var best: String
+    /// The fitted, calibrated models by name, exactly as they forecast the test part (fitted and
+    /// calibrated on the training part only).
+    public var fittedModels: [String: CalibratedModel] = [:]
+    /// The under-provisioning target the quantiles were chosen for, if any.
+    public var underProvisionTarget: Double?
 }
 
 /// Chronological backtest: fit on the first part (with its own held-out tail for calibration
@@ -76,6 +89,9 @@ public enum Backtest {
         guard h >= 1 else { throw ForecastError.invalidConfiguration("horizon must be at least 1") }
         guard config.testFraction > 0 && config.testFraction < 1 else { throw ForecastError.invalidConfiguration("testFraction must be in (0, 1)") }
         guard config.quantile > 0 && config.quantile < 1 else { throw ForecastError.invalidConfiguration("quantile must be in (0, 1)") }
+        if let target = config.underProvisionTarget, !(target >= 0 && target < 1) {
+            throw ForecastError.invalidConfiguration("underProvisionTarget must be in [0, 1)")
+        }
         for name in config.models where !ModelCatalog.names.contains(name) { throw ForecastError.unknownModel(name) }
         let trainCount = data.count - Int((Double(data.count) * config.testFraction).rounded())
         guard trainCount >= 10, data.count - h >= trainCount else { throw ForecastError.seriesTooShort(needed: 20 + h, got: data.count) }
@@ -87,9 +103,18 @@ public enum Backtest {
         let origins = trainCount..<(data.count - h + 1)
         let actuals = rollingActuals(data.target, origins: origins, horizon: h)
         var results: [ModelBacktest] = []
+        var fittedModels: [String: CalibratedModel] = [:]
         for name in config.models {
-            guard let (model, validation) = family.models[name] else { continue }
+            guard let (fitted, validation) = family.models[name] else { continue }
+            var model = fitted
             let start = config.stopwatch?() ?? 0
+            var provisioning: ProvisioningQuantile?
+            if let target = config.underProvisionTarget {
+                // The quantile comes from this model's validation tail, like its calibration.
+                provisioning = try ProvisioningQuantile.choose(target: target, validation: validation, policy: policy)
+                model.calibration = provisioning!.calibration
+            }
+            fittedModels[name] = model
             let forecasts = model.model.rollingForecasts(data, origins: origins, horizon: h)
             let steps = (0..<h).map { step in ErrorMetrics(actual: actuals.map { $0[step] }, forecast: forecasts.map { $0[step] }) }
             let last = h - 1
@@ -107,7 +132,7 @@ public enum Backtest {
                 decisions: DecisionMetrics(actual: actual, decisionForecast: upper, policy: policy),
                 pointDecisions: DecisionMetrics(actual: actual, decisionForecast: point, policy: policy),
                 coverage: Double(covered) / Double(actual.count), calibration: model.calibration,
-                validationRMSE: validation.meanSquaredError.squareRoot(), detail: detail))
+                validationRMSE: validation.meanSquaredError.squareRoot(), detail: detail, provisioning: provisioning))
             if let stopwatch = config.stopwatch {
                 let fit = name == "auto" ? family.fitSeconds.values.reduce(0, +) : family.fitSeconds[name] ?? 0
                 results[results.count - 1].seconds = fit + stopwatch() - start
@@ -118,6 +143,7 @@ public enum Backtest {
         }
         return BacktestReport(series: data.name, trainPoints: trainCount, testPoints: origins.count, thresholds: policy.thresholds,
                               quantile: config.quantile, horizon: h, models: results,
-                              skipped: family.skipped.filter { config.models.contains($0.key) }, best: best.name)
+                              skipped: family.skipped.filter { config.models.contains($0.key) }, best: best.name,
+                              fittedModels: fittedModels, underProvisionTarget: config.underProvisionTarget)
     }
 }

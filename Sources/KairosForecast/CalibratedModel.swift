@@ -5,6 +5,11 @@ public struct ValidationRun: Sendable, Equatable {
     /// What happened.
     public var actuals: [[Double]]
 
+    /// The origins in `range` only.
+    func slice(_ range: Range<Int>) -> ValidationRun {
+        ValidationRun(forecasts: Array(forecasts[range]), actuals: Array(actuals[range]))
+    }
+
     /// Mean squared error over every step.
     public var meanSquaredError: Double {
         var total = 0.0, n = 0
@@ -41,6 +46,17 @@ public struct CalibratedModel: Codable, Sendable, Equatable {
         return try fitOne(name, data: data, settings: settings, quantile: quantile).model
     }
 
+    /// Fits `name` (including `auto`) on `data` with the quantile chosen for an under-provisioning
+    /// target on the validation tail (the held-out end of `data`), with decisions by `policy`.
+    public static func fit(_ name: String, data: SeriesData, settings: ModelSettings, underProvisionTarget: Double,
+                           policy: ProducerPolicy) throws -> (model: CalibratedModel, provisioning: ProvisioningQuantile) {
+        let fitted = name == "auto"
+            ? try fitFamily(names: [], data: data, settings: settings, quantile: 0.9, includeAuto: true).models["auto"]!
+            : try fitOne(name, data: data, settings: settings, quantile: 0.9)
+        let provisioning = try ProvisioningQuantile.choose(target: underProvisionTarget, validation: fitted.validation, policy: policy)
+        return (CalibratedModel(model: fitted.model.model, calibration: provisioning.calibration), provisioning)
+    }
+
     /// Fits one single model: on the head for the validation run and calibration, then on everything.
     static func fitOne(_ name: String, data: SeriesData, settings: ModelSettings, quantile: Double) throws -> (model: CalibratedModel, validation: ValidationRun) {
         let split = try validationSplit(count: data.count, settings: settings)
@@ -66,7 +82,7 @@ public struct CalibratedModel: Codable, Sendable, Equatable {
         var seconds: [String: Double] = [:]
         var fitted: [String: (model: CalibratedModel, validation: ValidationRun)] = [:]
         var skipped: [String: String] = [:]
-        let candidates = includeAuto ? Array(Set(names + settings.autoCandidates)) : names
+        let candidates = includeAuto ? Array(Set(names + autoPool(settings))) : names
         for name in ModelCatalog.baseNames where candidates.contains(name) {
             if ModelCatalog.needsSeason(name) && settings.seasonLengths.isEmpty {
                 skipped[name] = "needs a season length"
@@ -82,7 +98,7 @@ public struct CalibratedModel: Codable, Sendable, Equatable {
             }
         }
         guard includeAuto else { return FittedFamily(models: fitted, skipped: skipped, fitSeconds: seconds) }
-        let pool = settings.autoCandidates.filter { fitted[$0] != nil }
+        let pool = autoPool(settings).filter { fitted[$0] != nil }
         guard !pool.isEmpty else { throw ForecastError.seriesTooShort(needed: 3, got: data.count) }
         let selection = EnsembleSelection.select(pool.map { fitted[$0]!.validation }, names: pool)
         let members = selection.indices.map { fitted[pool[$0]]!.model.model }
@@ -92,6 +108,12 @@ public struct CalibratedModel: Codable, Sendable, Equatable {
         let calibration = try QuantileCalibration(quantile: quantile, forecasts: combined, actuals: validation.actuals)
         fitted["auto"] = (CalibratedModel(model: .auto(auto), calibration: calibration), validation)
         return FittedFamily(models: fitted, skipped: skipped, fitSeconds: seconds)
+    }
+
+    /// What `auto` chooses from: the configured candidates, plus `naive` always, so that `auto`
+    /// is never worse than the last value on the validation tail.
+    static func autoPool(_ settings: ModelSettings) -> [String] {
+        settings.autoCandidates.contains("naive") ? settings.autoCandidates : ["naive"] + settings.autoCandidates
     }
 
     /// The head length and the validation origins of a training part.

@@ -1,11 +1,18 @@
-/// How `auto` picks: rank models by validation MSE, then try each single model, the equal
-/// mean of the best 2-4, and their inverse-MSE weighted mean; keep the lowest validation MSE
-/// after a complexity charge of `memberPenalty` (1%) of MSE per member beyond the first. The charge
-/// makes a combination earn its place: on taylor a 4-model blend was 0.6% better than AR on
-/// validation (MSE) and 9% worse on test, while on bank_calls a 2-model blend won on both.
+/// How `auto` picks, on the validation tail alone (never on test data): rank models by
+/// validation MSE, then try each single model, the equal mean of the best 2-4, and their
+/// inverse-MSE weighted mean; keep the lowest validation MSE after a charge of `penalty` × MSE
+/// per member beyond the first. Single models carry no charge, so whatever is kept has a
+/// validation MSE no higher than the best single model's.
+///
+/// The charge makes a blend earn its place. Its size is itself chosen on the validation tail:
+/// the tail is cut in two (earlier and later origins), each penalty in `penaltyGrid` selects on
+/// the earlier half, and the penalty whose selection scores the lowest MSE on the later half is
+/// used (the smallest on a tie) to select on the whole tail.
 public enum EnsembleSelection {
-    /// Relative MSE charged per extra member.
-    public static let memberPenalty = 0.01
+    /// Relative MSE charges per extra member tried by the inner split.
+    public static let penaltyGrid: [Double] = [0, 0.005, 0.01, 0.02, 0.05, 0.1]
+    /// Fewest validation origins for the inner split; with fewer, no charge is applied.
+    public static let minimumOriginsForPenaltySplit = 8
 
     /// The chosen members (indices into the candidates), weights summing to 1 and a label.
     public struct Selection: Sendable, Equatable {
@@ -17,15 +24,42 @@ public enum EnsembleSelection {
         public var meanSquaredError: Double
         /// For example `hw` or `mean(hw,ar)` or `weighted(hw:0.61,ar:0.39)`.
         public var description: String
+        /// The per-member charge the selection was made with.
+        public var penalty: Double = 0
     }
 
-    /// Picks the combination with the lowest validation MSE.
+    /// Picks the combination with the lowest charged validation MSE, the charge chosen on an
+    /// inner split of the same validation runs (see the type's summary).
     public static func select(_ runs: [ValidationRun], names: [String]) -> Selection {
         precondition(!runs.isEmpty && runs.count == names.count)
+        return select(runs, names: names, penalty: innerSplitPenalty(runs, names: names))
+    }
+
+    /// The penalty from `penaltyGrid` whose choice on the earlier half of the validation origins
+    /// does best on the later half; 0 when there are too few origins to split.
+    public static func innerSplitPenalty(_ runs: [ValidationRun], names: [String]) -> Double {
+        let count = runs[0].forecasts.count
+        guard count >= minimumOriginsForPenaltySplit, runs.allSatisfy({ $0.forecasts.count == count }) else { return 0 }
+        let half = count / 2
+        let early = runs.map { $0.slice(0..<half) }, late = runs.map { $0.slice(half..<count) }
+        var best: (penalty: Double, error: Double)?
+        for penalty in penaltyGrid {
+            let choice = select(early, names: names, penalty: penalty)
+            let combined = combine(choice.indices.map { late[$0].forecasts }, weights: choice.weights)
+            let error = ValidationRun(forecasts: combined, actuals: late[0].actuals).meanSquaredError
+            if error.isFinite, best == nil || error < best!.error { best = (penalty, error) }
+        }
+        return best?.penalty ?? 0
+    }
+
+    /// Picks the combination with the lowest validation MSE after charging `penalty` × MSE per
+    /// member beyond the first.
+    public static func select(_ runs: [ValidationRun], names: [String], penalty: Double) -> Selection {
+        precondition(!runs.isEmpty && runs.count == names.count && penalty >= 0)
         let errors = runs.map(\.meanSquaredError)
         let ranked = errors.indices.filter { errors[$0].isFinite }.sorted { errors[$0] < errors[$1] }
         guard !ranked.isEmpty else {
-            return Selection(indices: [0], weights: [1], meanSquaredError: errors[0], description: names[0])
+            return Selection(indices: [0], weights: [1], meanSquaredError: errors[0], description: names[0], penalty: penalty)
         }
         var options: [([Int], [Double], String)] = ranked.map { ([$0], [1], names[$0]) }
         if ranked.count >= 2 {
@@ -43,9 +77,9 @@ public enum EnsembleSelection {
         for (indices, weights, label) in options {
             let combined = combine(indices.map { runs[$0].forecasts }, weights: weights)
             let mse = ValidationRun(forecasts: combined, actuals: runs[indices[0]].actuals).meanSquaredError
-            let charged = mse * (1 + memberPenalty * Double(indices.count - 1))
+            let charged = mse * (1 + penalty * Double(indices.count - 1))
             if best == nil || charged < best!.charged {
-                best = (Selection(indices: indices, weights: weights, meanSquaredError: mse, description: label), charged)
+                best = (Selection(indices: indices, weights: weights, meanSquaredError: mse, description: label, penalty: penalty), charged)
             }
         }
         return best!.selection

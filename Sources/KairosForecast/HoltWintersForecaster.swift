@@ -24,7 +24,7 @@ public struct HoltWintersForecaster: Forecaster, Codable, Equatable {
     public var name: String { "hw" }
     /// Two seasons plus a few points, to initialise level, trend and profile.
     public var minimumFitCount: Int { 2 * seasonLength + 2 }
-    /// Two seasons (the initial state is estimated from them).
+    /// Two seasons (the initial state is estimated from them; earlier origins get seasonal-naive forecasts).
     public var minimumHistory: Int { 2 * seasonLength }
 
     /// Fits alpha, beta and gamma.
@@ -59,19 +59,21 @@ public struct HoltWintersForecaster: Forecaster, Codable, Equatable {
         let y = data.target
         let m = seasonLength
         precondition(origins.upperBound <= y.count + 1 && horizon >= 1)
-        // With less than two seasons the profile cannot be initialised: use the last value.
-        guard y.count >= 2 * m else {
-            return origins.map { Array(repeating: y[max($0 - 1, 0)], count: horizon) }
-        }
         var result = [[Double]](repeating: [], count: origins.count)
-        Self.filter(y, seasonLength: m, alpha: alpha, beta: beta, gamma: gamma, until: origins.upperBound - 1,
-                    stateAt: { t, level, trend, season in
-                        guard origins.contains(t) else { return }
-                        result[t - origins.lowerBound] = (1...horizon).map { h in
-                            level + Double(h) * trend + season[(t + h - 1) % m]
-                        }
-                    }, step: { _, _ in })
-        // Origins inside the initialisation window get the seasonal-naive answer.
+        // The state needs two whole seasons before the origin; the filter only reports states at
+        // t >= 2m, each built from y[..<t] alone, so no origin sees data at or after itself.
+        let filtered = y.count >= 2 * m ? origins.clamped(to: (2 * m)..<(y.count + 1)) : 0..<0
+        if !filtered.isEmpty {
+            Self.filter(y, seasonLength: m, alpha: alpha, beta: beta, gamma: gamma, until: filtered.upperBound - 1,
+                        stateAt: { t, level, trend, season in
+                            guard filtered.contains(t) else { return }
+                            result[t - origins.lowerBound] = (1...horizon).map { h in
+                                level + Double(h) * trend + season[(t + h - 1) % m]
+                            }
+                        }, step: { _, _ in })
+        }
+        // Origins with less than two seasons of history: the seasonal-naive answer from the last
+        // season before the origin (or the last value), never a value at or after the origin.
         for (i, t) in origins.enumerated() where result[i].isEmpty {
             result[i] = (0..<horizon).map { step in t >= m ? y[t - m + step % m] : y[max(t - 1, 0)] }
         }
@@ -79,8 +81,10 @@ public struct HoltWintersForecaster: Forecaster, Codable, Equatable {
     }
 
     /// The recursion shared by fitting and forecasting. The state is initialised from the first
-    /// two seasons and the one-step forecast of each `t` in `[m, until)` is passed to `step`.
-    /// `stateAt(t, ...)` sees the state after `y[..<t]` (season indexed by `t % m`).
+    /// two seasons `y[..<2m]` (level and trend from the two season means, the profile from both
+    /// seasons' deviations from that line), then updated from `t = 2m` on, so the state reported
+    /// at `t` depends on `y[..<t]` only. The one-step forecast of each `t` in `[2m, until)` is
+    /// passed to `step`; `stateAt(t, ...)` sees the state after `y[..<t]` (season indexed by `t % m`).
     static func filter(
         _ y: [Double], seasonLength m: Int, alpha: Double, beta: Double, gamma: Double, until end: Int,
         stateAt: (Int, Double, Double, [Double]) -> Void = { _, _, _, _ in },
@@ -88,14 +92,16 @@ public struct HoltWintersForecaster: Forecaster, Codable, Equatable {
     ) {
         let first = y[0..<m].reduce(0, +) / Double(m)
         let second = y[m..<(2 * m)].reduce(0, +) / Double(m)
-        var level = first
-        var trend = (second - first) / Double(m)
-        // season[t % m] holds the seasonal term for time t.
+        let trend0 = (second - first) / Double(m)
+        // The line through the two season means: first at time (m-1)/2, rising by trend0 a step.
+        func line(_ t: Int) -> Double { first + (Double(t) - Double(m - 1) / 2) * trend0 }
+        // season[t % m] holds the seasonal term for time t: the mean deviation over both seasons.
         var season = [Double](repeating: 0, count: m)
-        for i in 0..<m { season[i] = y[i] - (first + (Double(i) - Double(m - 1) / 2) * trend) }
-        // The state after y[..<m]: level at time m-1, advanced one step when forecasting.
-        level += Double(m - 1) / 2 * trend
-        var t = m
+        for i in 0..<m { season[i] = ((y[i] - line(i)) + (y[m + i] - line(m + i))) / 2 }
+        // The state after y[..<2m]: the level at time 2m-1, advanced one step when forecasting.
+        var level = line(2 * m - 1)
+        var trend = trend0
+        var t = 2 * m
         while t <= end {
             stateAt(t, level, trend, season)
             if t == end || t >= y.count { break }

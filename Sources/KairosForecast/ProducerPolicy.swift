@@ -52,18 +52,31 @@ public struct DecisionMetrics: Codable, Sendable, Equatable {
     /// Σ needed k (what a perfect forecast would use).
     public var perfectProducerIntervals: Int
 
-    /// `producerIntervals / perfectProducerIntervals − 1`: the extra capacity paid for.
+    /// Σ max(chosen k − needed k, 0): producer-intervals paid for beyond what the actual volume
+    /// needed (the over-provisioning cost; times the interval length, producer-seconds).
+    public var overProvisionedProducerIntervals: Int = 0
+    /// Σ max(needed k − chosen k, 0): producer-intervals missing where the volume needed more.
+    public var underProvisionedProducerIntervals: Int = 0
+
+    /// `producerIntervals / perfectProducerIntervals − 1`: the net extra capacity paid for
+    /// (over-provisioned minus under-provisioned producer-intervals, relative to a perfect forecast).
     public var extraProducerFraction: Double { Double(producerIntervals) / Double(max(perfectProducerIntervals, 1)) - 1 }
+
+    /// `overProvisionedProducerIntervals / perfectProducerIntervals`: the over-provisioning cost
+    /// relative to what a perfect forecast would use (not offset by intervals that ran short).
+    public var overProvisionCostFraction: Double { Double(overProvisionedProducerIntervals) / Double(max(perfectProducerIntervals, 1)) }
 
     /// Compares k(decisionForecast) with k(actual) interval by interval.
     public init(actual: [Double], decisionForecast: [Double], policy: ProducerPolicy) {
         precondition(actual.count == decisionForecast.count && !actual.isEmpty)
-        var exact = 0, under = 0, over = 0, used = 0, needed = 0
+        var exact = 0, under = 0, over = 0, used = 0, needed = 0, extra = 0, missing = 0
         for (a, f) in zip(actual, decisionForecast) {
             let kNeeded = policy.producers(for: a), kChosen = policy.producers(for: f)
             if kChosen == kNeeded { exact += 1 } else if kChosen < kNeeded { under += 1 } else { over += 1 }
             used += kChosen
             needed += kNeeded
+            extra += max(kChosen - kNeeded, 0)
+            missing += max(kNeeded - kChosen, 0)
         }
         let n = Double(actual.count)
         kAccuracy = Double(exact) / n
@@ -71,5 +84,24 @@ public struct DecisionMetrics: Codable, Sendable, Equatable {
         overProvisionRate = Double(over) / n
         producerIntervals = used
         perfectProducerIntervals = needed
+        overProvisionedProducerIntervals = extra
+        underProvisionedProducerIntervals = missing
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kAccuracy, underProvisionRate, overProvisionRate, producerIntervals, perfectProducerIntervals
+        case overProvisionedProducerIntervals, underProvisionedProducerIntervals
+    }
+
+    /// Decodes; the over- and under-provisioned counts default to 0 when absent (older JSON).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kAccuracy = try c.decode(Double.self, forKey: .kAccuracy)
+        underProvisionRate = try c.decode(Double.self, forKey: .underProvisionRate)
+        overProvisionRate = try c.decode(Double.self, forKey: .overProvisionRate)
+        producerIntervals = try c.decode(Int.self, forKey: .producerIntervals)
+        perfectProducerIntervals = try c.decode(Int.self, forKey: .perfectProducerIntervals)
+        overProvisionedProducerIntervals = try c.decodeIfPresent(Int.self, forKey: .overProvisionedProducerIntervals) ?? 0
+        underProvisionedProducerIntervals = try c.decodeIfPresent(Int.self, forKey: .underProvisionedProducerIntervals) ?? 0
     }
 }

@@ -1,22 +1,17 @@
 /// A small, fast, seedable random number generator (xoshiro256**, seeded through SplitMix64).
 ///
 /// Every random choice in KairosForecast (weight initialisation, mini-batch order, synthetic
-/// workloads) draws from one of these, so a seed replays a run bit for bit.
+/// workloads) draws from one of these, so a seed replays a run bit for bit. The simulator draws
+/// from `SplitMix64` below (the same family: it also seeds this generator), kept as its own type
+/// because the simulator's recorded workloads were made with it and must replay unchanged.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// Creates a generator whose whole sequence is determined by `seed`.
     public init(seed: UInt64) {
         // SplitMix64 spreads even a tiny seed (0, 1, 2...) over all 256 state bits.
-        var mix = seed
-        func next() -> UInt64 {
-            mix &+= 0x9E37_79B9_7F4A_7C15
-            var z = mix
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = (next(), next(), next(), next())
+        var mix = SplitMix64(seed: seed)
+        state = (mix.next(), mix.next(), mix.next(), mix.next())
     }
 
     /// The next 64 random bits.
@@ -69,5 +64,49 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable {
         try c.encode(state.1, forKey: .s1)
         try c.encode(state.2, forKey: .s2)
         try c.encode(state.3, forKey: .s3)
+    }
+}
+
+/// SplitMix64: a tiny seeded generator, identical on every platform (the standard library's
+/// generators do not promise that). It seeds `SeededGenerator` and drives the simulator's
+/// workloads (`KairosSim`), so one seed replays the same run everywhere.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// Creates a generator whose whole output is determined by `seed`.
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    /// Returns the next 64 pseudo-random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Returns an integer drawn uniformly from `range`.
+    ///
+    /// Written here rather than using `Int.random(in:using:)` because the standard library does not
+    /// promise its reduction algorithm stays the same across releases; replays must.
+    public mutating func nextInt(in range: ClosedRange<Int>) -> Int {
+        let span = UInt64(range.upperBound - range.lowerBound) &+ 1
+        if span == 0 { return range.lowerBound &+ Int(truncatingIfNeeded: next()) }
+        // Lemire's multiply-shift with rejection: unbiased for every span.
+        var product = next().multipliedFullWidth(by: span)
+        if product.low < span {
+            let threshold = (0 &- span) % span
+            while product.low < threshold {
+                product = next().multipliedFullWidth(by: span)
+            }
+        }
+        return range.lowerBound + Int(product.high)
+    }
+
+    /// Returns a double drawn uniformly from [0, 1).
+    public mutating func nextUnit() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
     }
 }

@@ -1,3 +1,5 @@
+import KairosForecast
+
 /// The paper's workload (Table 2): independent members, each sending a uniform random number of transactions
 /// per interval (member 1: 3–100, member 2: 19–25, member 3: 15–45).
 public struct PaperWorkload: Sendable, Equatable {

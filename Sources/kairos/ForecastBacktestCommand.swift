@@ -33,6 +33,9 @@ struct ForecastBacktestCommand: AsyncParsableCommand {
         var producerIntervals: Int, perfectProducerIntervals: Int, extraProducerFraction: Double
         var pointKAccuracy: Double, pointUnderProvisionRate: Double
         var coverage: Double, validationRmse: Double, calibration: String
+        var quantile: Double
+        var overProvisionedProducerIntervals: Int, underProvisionedProducerIntervals: Int, overProvisionCost: Double
+        var validationUnderProvisionRate: Double?, validationOverProvisionCost: Double?, targetMet: Bool?
         var detail: String?
         var seconds: Double
     }
@@ -44,6 +47,7 @@ struct ForecastBacktestCommand: AsyncParsableCommand {
         var trainPoints: Int
         var horizon: Int
         var quantile: Double
+        var underProvisionTarget: Double?
         var seasons: [Int]
         var thresholds: [Double]
         var models: [ModelLine]
@@ -59,7 +63,10 @@ struct ForecastBacktestCommand: AsyncParsableCommand {
         var config = BacktestConfig()
         config.models = models.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         config.settings = try model.settings(seasons: seasons)
-        config.quantile = model.quantile
+        switch try model.quantileChoice() {
+        case let .fixed(q): config.quantile = q
+        case let .target(t): config.underProvisionTarget = t
+        }
         config.testFraction = testFraction
         config.thresholds = try thresholds.map { try parseNumberList($0, option: "--thresholds") }
         let clock = ContinuousClock()
@@ -79,7 +86,7 @@ struct ForecastBacktestCommand: AsyncParsableCommand {
 
     private func output(_ r: BacktestReport, seasons: [Int]) -> Output {
         Output(series: r.series, testPoints: r.testPoints, trainPoints: r.trainPoints, horizon: r.horizon, quantile: r.quantile,
-               seasons: seasons, thresholds: r.thresholds, models: r.models.map { m in
+               underProvisionTarget: r.underProvisionTarget, seasons: seasons, thresholds: r.thresholds, models: r.models.map { m in
                    ModelLine(name: m.name, rmse: m.metrics.rmse, mae: m.metrics.mae, smape: m.metrics.smape,
                              kAccuracy: m.decisions.kAccuracy, underProvisionRate: m.decisions.underProvisionRate,
                              overProvisionRate: m.decisions.overProvisionRate, producerIntervals: m.decisions.producerIntervals,
@@ -88,25 +95,43 @@ struct ForecastBacktestCommand: AsyncParsableCommand {
                              pointKAccuracy: m.pointDecisions.kAccuracy, pointUnderProvisionRate: m.pointDecisions.underProvisionRate,
                              coverage: m.coverage, validationRmse: m.validationRMSE,
                              calibration: "\(m.calibration.mode.rawValue) \(m.calibration.offsets.map { String(format: "%.4g", $0) }.joined(separator: ","))",
-                             detail: m.detail, seconds: m.seconds)
+                             quantile: m.calibration.quantile,
+                             overProvisionedProducerIntervals: m.decisions.overProvisionedProducerIntervals,
+                             underProvisionedProducerIntervals: m.decisions.underProvisionedProducerIntervals,
+                             overProvisionCost: m.decisions.overProvisionCostFraction,
+                             validationUnderProvisionRate: m.provisioning?.decisions.underProvisionRate,
+                             validationOverProvisionCost: m.provisioning?.decisions.overProvisionCostFraction,
+                             targetMet: m.provisioning?.met, detail: m.detail, seconds: m.seconds)
                }, skipped: r.skipped, best: r.best)
     }
 
     private func printTable(_ r: BacktestReport, seasons: [Int]) {
         print("series \(r.series): \(r.trainPoints) training points, \(r.testPoints) test origins, horizon \(r.horizon), seasons \(seasons.isEmpty ? "none" : seasons.map(String.init).joined(separator: ","))")
-        print("thresholds \(r.thresholds.map { String(format: "%.4g", $0) }.joined(separator: ", ")); decisions from the P\(Int((r.quantile * 100).rounded())) upper forecast")
-        print(cell("model", width: 8) + "     rmse      mae  smape%  kAcc%  under%   over%  extraK%  cover%     secs  detail")
+        let decisions = r.underProvisionTarget.map { "each model's quantile chosen for under-provisioning <= \($0) on its validation tail" }
+            ?? "decisions from the P\(quantileLabel(r.quantile)) upper forecast"
+        print("thresholds \(r.thresholds.map { String(format: "%.4g", $0) }.joined(separator: ", ")); \(decisions)")
+        print("under% / over%: intervals with too few / too many producers; overK%: over-provisioned producer-intervals (the")
+        print("over-provisioning cost) and extraK%: net extra producer-intervals, both relative to a perfect forecast")
+        print(cell("model", width: 8) + "     rmse      mae  smape%  kAcc%  under%   over%   overK%  extraK%      q  cover%     secs  detail")
         for m in r.models {
             let d = m.decisions
             print(cell(m.name, width: 8) + cell(m.metrics.rmse, decimals: 2) + cell(m.metrics.mae, decimals: 2)
                   + cell(m.metrics.smape, decimals: 2, width: 8) + cell(100 * d.kAccuracy, decimals: 1, width: 7)
                   + cell(100 * d.underProvisionRate, decimals: 2, width: 8) + cell(100 * d.overProvisionRate, decimals: 2, width: 8)
-                  + cell(100 * d.extraProducerFraction, decimals: 2, width: 9) + cell(100 * m.coverage, decimals: 1, width: 8)
+                  + cell(100 * d.overProvisionCostFraction, decimals: 2, width: 9)
+                  + cell(100 * d.extraProducerFraction, decimals: 2, width: 9) + cell(m.calibration.quantile, decimals: 3, width: 7)
+                  + cell(100 * m.coverage, decimals: 1, width: 8)
                   + cell(m.seconds, decimals: 2) + "  " + (m.detail ?? ""))
         }
         for (name, why) in r.skipped.sorted(by: { $0.key < $1.key }) { print("skipped \(name): \(why)") }
         print("best: \(r.best)")
     }
+}
+
+/// A quantile level as a percentile label: 0.9 -> "90", 0.995 -> "99.5".
+func quantileLabel(_ q: Double) -> String {
+    let percent = (q * 1000).rounded() / 10
+    return percent == percent.rounded() ? String(Int(percent)) : String(percent)
 }
 
 extension Duration {

@@ -47,8 +47,12 @@ struct ForecastModelOptions: ParsableArguments {
     @Option(help: "Forecast steps ahead; metrics are reported for the last step.")
     var horizon: Int = 1
 
-    @Option(help: "Upper quantile every forecast carries (producers are provisioned for it).")
-    var quantile: Double = 0.9
+    @Option(help: "Fixed upper quantile every forecast carries (producers are provisioned for it); overrides the default under-provisioning target.")
+    var quantile: Double?
+
+    @Option(name: .customLong("target-underprovision"),
+            help: "Under-provisioning rate to aim for: the quantile is the smallest that meets it on the validation tail (default 0.01 when --quantile is not given).")
+    var targetUnderprovision: Double?
 
     @Option(help: "LSTM layers.")
     var lstmLayers: Int = 2
@@ -65,7 +69,7 @@ struct ForecastModelOptions: ParsableArguments {
     @Option(help: "LSTM Adam learning rate.")
     var lstmLearningRate: Double = 0.01
 
-    @Option(help: "LSTM loss: mse or pinball (trains the output as the --quantile quantile).")
+    @Option(help: "LSTM loss: mse or pinball (trains the output as the --quantile quantile, 0.9 when not given).")
     var lstmLoss: String = "mse"
 
     @Option(help: "LSTM: train on at most this many most recent windows.")
@@ -74,10 +78,33 @@ struct ForecastModelOptions: ParsableArguments {
     @Option(help: "Seed for every random choice.")
     var seed: UInt64 = 42
 
+    /// How the upper quantile is set: a fixed level, or chosen for an under-provisioning target.
+    enum QuantileChoice {
+        case fixed(Double)
+        case target(Double)
+    }
+
+    /// The default under-provisioning target when neither option is given.
+    static let defaultUnderprovisionTarget = 0.01
+
+    /// `--quantile` if given, else `--target-underprovision` (default 0.01); not both.
+    func quantileChoice() throws -> QuantileChoice {
+        switch (quantile, targetUnderprovision) {
+        case (.some, .some): throw ValidationError("give --quantile or --target-underprovision, not both")
+        case let (.some(q), nil):
+            guard q > 0 && q < 1 else { throw ValidationError("--quantile must be in (0, 1)") }
+            return .fixed(q)
+        case let (nil, t):
+            let target = t ?? Self.defaultUnderprovisionTarget
+            guard target >= 0 && target < 1 else { throw ValidationError("--target-underprovision must be in [0, 1)") }
+            return .target(target)
+        }
+    }
+
     /// Validates ranges and builds the settings.
     func settings(seasons: [Int]) throws -> ModelSettings {
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1") }
-        guard quantile > 0 && quantile < 1 else { throw ValidationError("--quantile must be in (0, 1)") }
+        _ = try quantileChoice()
         guard lstmLayers >= 1, lstmHidden >= 1, lstmLookback >= 1, lstmEpochs >= 1, lstmLearningRate > 0, lstmMaxWindows >= 1 else {
             throw ValidationError("LSTM options must be positive")
         }
@@ -93,7 +120,7 @@ struct ForecastModelOptions: ParsableArguments {
         s.lstm.seed = seed
         switch lstmLoss {
         case "mse": s.lstm.training.loss = .mse
-        case "pinball": s.lstm.training.loss = .pinball(tau: quantile)
+        case "pinball": s.lstm.training.loss = .pinball(tau: quantile ?? 0.9)
         default: throw ValidationError("--lstm-loss must be mse or pinball")
         }
         return s

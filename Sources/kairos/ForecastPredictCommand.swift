@@ -68,7 +68,7 @@ struct ForecastPredictCommand: AsyncParsableCommand {
             print(try jsonLine(Output(model: file.model.model.name, quantile: file.model.calibration.quantile,
                                       thresholds: file.thresholds, steps: rows)))
         } else {
-            print("step  forecast     P\(Int((file.model.calibration.quantile * 100).rounded()))  producers")
+            print("step  forecast     P\(quantileLabel(file.model.calibration.quantile))  producers")
             for r in rows { print(cell(String(r.step), width: 4) + cell(r.forecast, decimals: 2, width: 10) + cell(r.upper, decimals: 2, width: 10) + "  \(r.producers)") }
         }
     }

@@ -27,13 +27,23 @@ struct ForecastTrainCommand: AsyncParsableCommand {
         let settings = try options.settings(seasons: try input.seasonLengths(trainingPart: data.target))
         let policy = try thresholds.map { try ProducerPolicy.validated(try parseNumberList($0, option: "--thresholds")) }
             ?? ProducerPolicy.tertiles(of: data.target)
-        let fitted = try CalibratedModel.fit(model, data: data, settings: settings, quantile: options.quantile)
+        let fitted: CalibratedModel
+        var chosen = ""
+        switch try options.quantileChoice() {
+        case let .fixed(q):
+            fitted = try CalibratedModel.fit(model, data: data, settings: settings, quantile: q)
+        case let .target(target):
+            let result = try CalibratedModel.fit(model, data: data, settings: settings, underProvisionTarget: target, policy: policy)
+            fitted = result.model
+            chosen = " (chosen for under-provisioning <= \(target) on the validation tail: \(String(format: "%.2f", 100 * result.provisioning.decisions.underProvisionRate)) % there"
+                + (result.provisioning.met ? ")" : ", target not met)")
+        }
         let file = ModelFile(series: data.name, covariates: data.covariateNames, settings: settings,
                              thresholds: policy.thresholds, trainPoints: data.count, model: fitted)
         try file.jsonData().write(to: URL(fileURLWithPath: out))
         var what = fitted.model.name
         if case let .auto(auto) = fitted.model { what += " = \(auto.choice)" }
         print("trained \(what) on \(data.count) points of \(data.name); seasons \(settings.seasonLengths); "
-              + "P\(Int((options.quantile * 100).rounded())) \(fitted.calibration.mode.rawValue) offsets \(fitted.calibration.offsets); wrote \(out)")
+              + "P\(quantileLabel(fitted.calibration.quantile))\(chosen) \(fitted.calibration.mode.rawValue) offsets \(fitted.calibration.offsets); wrote \(out)")
     }
 }

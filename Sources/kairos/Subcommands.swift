@@ -5,7 +5,7 @@ enum KairosSubcommands {
     static let all: [any ParsableCommand.Type] = [
         ServerCommand.self, ConfigReferenceCommand.self,
         TopicsCommand.self, ConfigsCommand.self, GroupsCommand.self, ProduceCommand.self, ConsumeCommand.self,
-        PerfCommand.self,
+        PerfCommand.self, GatewayCommand.self,
         ForecastCommand.self, PaperCommand.self,
     ]
 }

@@ -13,6 +13,14 @@ final class AutopilotConfigTests: XCTestCase {
         XCTAssertEqual(c.quantile, 0.99, accuracy: 1e-12)
         XCTAssertEqual(c.model, "auto")
         XCTAssertEqual(c.seasons, .auto)
+        XCTAssertEqual(c.cooldownMs, 30_000)
+        XCTAssertEqual(c.dwellMs, 20_000)
+        XCTAssertEqual(c.underProvisionGain, 0.05)
+        XCTAssertEqual(c.quantileFloor, 0.5)
+        // Cooldown and dwell default to whole intervals, so a compressed replay keeps the same rules.
+        let fast = try AutopilotConfig(properties: ["autopilot.interval.ms": "200"])
+        XCTAssertEqual(fast.cooldownMs, 600)
+        XCTAssertEqual(fast.dwellMs, 400)
     }
 
     func testEveryPropertyIsRead() throws {
@@ -23,7 +31,8 @@ final class AutopilotConfigTests: XCTestCase {
             "autopilot.seasons": "24,168", "autopilot.startup.ms": "350", "autopilot.lead.max.intervals": "4",
             "autopilot.warmup.intervals": "30", "autopilot.refit.intervals": "100", "autopilot.history.intervals": "500",
             "autopilot.calibration.window": "50", "autopilot.calibration.min": "5", "autopilot.reactive.window": "3",
-            "autopilot.capacity.window": "7", "batch.size": "16384",  // a producer property: ignored here
+            "autopilot.capacity.window": "7", "autopilot.target.gain": "0.1", "autopilot.quantile.min": "0.7",
+            "batch.size": "16384",  // a producer property: ignored here
         ])
         XCTAssertEqual(c.intervalMs, 200)
         XCTAssertEqual(c.producersMin, 2)
@@ -44,6 +53,8 @@ final class AutopilotConfigTests: XCTestCase {
         XCTAssertEqual(c.calibrationMinimum, 5)
         XCTAssertEqual(c.reactiveWindow, 3)
         XCTAssertEqual(c.capacityWindow, 7)
+        XCTAssertEqual(c.underProvisionGain, 0.1)
+        XCTAssertEqual(c.quantileFloor, 0.7)
         XCTAssertEqual(try AutopilotConfig(properties: ["autopilot.thresholds": "10, 20,30"]).policy,
                        .paper(ProducerPolicy(thresholds: [10, 20, 30])))
         XCTAssertEqual(try AutopilotConfig(properties: ["autopilot.seasons": "none"]).seasons, SeasonSetting.none)
@@ -59,7 +70,7 @@ final class AutopilotConfigTests: XCTestCase {
             ("autopilot.cooldown.ms", "1.5"), ("autopilot.dwell.ms", "-3"), ("autopilot.hysteresis", "1"),
             ("autopilot.model", "prophet"), ("autopilot.seasons", "1"), ("autopilot.seasons", "24,x"),
             ("autopilot.startup.ms", "slow"), ("autopilot.warmup.intervals", "1"), ("autopilot.refit.intervals", "0"),
-            ("autopilot.calibration.window", "0"), ("autopilot.reactive.window", "0"), ("autopilot.intervall.ms", "10"),
+            ("autopilot.calibration.window", "0"), ("autopilot.target.gain", "1"), ("autopilot.quantile.min", "0"), ("autopilot.reactive.window", "0"), ("autopilot.intervall.ms", "10"),
         ]
         for (key, value) in bad {
             XCTAssertThrowsError(try AutopilotConfig(properties: [key: value]), "\(key)=\(value)") { error in

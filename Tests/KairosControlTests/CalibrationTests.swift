@@ -1,4 +1,5 @@
 import KairosControl
+import KairosForecast
 import XCTest
 
 final class CalibrationTests: XCTestCase {
@@ -36,12 +37,41 @@ final class CalibrationTests: XCTestCase {
         XCTAssertEqual(c.upper(point: 1000, step: 5)?.value, nil)
     }
 
+    /// The incremental windows against a brute-force reading of the last `window` pairs with
+    /// KairosForecast's own quantile and pinball loss.
+    func testMatchesABruteForceCalibrationOnRandomErrors() {
+        var generator = SeededGenerator(seed: 12)
+        for (window, q) in [(1, 0.5), (7, 0.9), (50, 0.99), (64, 0.7)] {
+            var c = ResidualCalibrator(quantile: q, window: window, steps: 1)
+            var all: [(actual: Double, forecast: Double)] = []
+            for i in 0..<300 {
+                let forecast = generator.uniform(1, 100)
+                // Mostly proportional errors, sometimes a zero actual, now and then an exact repeat.
+                let actual = i % 37 == 0 ? 0 : i % 11 == 0 ? forecast : forecast * generator.uniform(0.6, 1.5)
+                c.record(step: 1, forecast: forecast, actual: actual)
+                all.append((actual, forecast))
+                let held = all.suffix(window)
+                let a = held.map(\.actual), f = held.map(\.forecast)
+                let offset = empiricalQuantile(zip(a, f).map { $0 - $1 }, q)
+                let ratio = empiricalQuantile(zip(a, f).map { $0 / $1 }, q)
+                let additiveLoss = pinballLoss(actual: a, quantileForecast: f.map { $0 + offset }, q: q)
+                let ratioLoss = pinballLoss(actual: a, quantileForecast: f.map { $0 * ratio }, q: q)
+                let point = 40.0
+                let expected = ratioLoss < additiveLoss ? point * ratio : point + offset
+                let got = c.upper(point: point, step: 1)!
+                XCTAssertEqual(got.value, max(expected, 0), accuracy: 1e-9 * max(1, abs(expected)), "window \(window), pair \(i)")
+                XCTAssertEqual(got.mode, ratioLoss < additiveLoss ? .multiplicative : .additive, "window \(window), pair \(i)")
+            }
+        }
+    }
+
     func testRollingWindowKeepsTheNewest() {
         var w = RollingWindow<Int>(capacity: 3)
         XCTAssertNil(w.last)
         for i in 1...5 { w.append(i) }
         XCTAssertEqual(w.values, [3, 4, 5])
         XCTAssertEqual(w.last, 5)
+        XCTAssertEqual(w.first, 3)
         XCTAssertEqual(w.count, 3)
     }
 
@@ -80,5 +110,23 @@ final class CalibrationTests: XCTestCase {
         XCTAssertEqual(g.step(wanted: 1, wantedWithHysteresis: 1, now: .milliseconds(22000)).move, .hold)
         XCTAssertEqual(g.step(wanted: 1, wantedWithHysteresis: 1, now: .milliseconds(24000)).move, .down)
         XCTAssertEqual(g.current, 1)
+    }
+}
+
+final class LoadHistoryTests: XCTestCase {
+    func testHistoryIsBoundedAndTailsKeepThePhase() {
+        var h = LoadHistory(capacity: 16)
+        for i in 0..<40 { h.append(Double(i)) }
+        XCTAssertLessThanOrEqual(h.values.count, 16)
+        XCTAssertEqual(h.endIndex, 40)
+        XCTAssertEqual(h.values.last, 39)
+        XCTAssertEqual(h.values.first, Double(h.startIndex), "values[0] is interval startIndex")
+        // With a season of 5 fitted from interval 2, a tail starts at 2 + 5j.
+        let tail = h.tail(9, phaseAnchor: 2, quantum: 5)
+        XCTAssertEqual((Int(tail.first!) - 2) % 5, 0)
+        XCTAssertLessThanOrEqual(tail.count, 9)
+        XCTAssertGreaterThan(tail.count, 4)
+        XCTAssertEqual(tail.last, 39)
+        XCTAssertEqual(Array(h.tail(3, phaseAnchor: 0, quantum: 1)), [37, 38, 39])
     }
 }

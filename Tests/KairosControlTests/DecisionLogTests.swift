@@ -21,5 +21,7 @@ final class DecisionLogTests: XCTestCase {
         XCTAssertEqual(hold.count, 1)
         XCTAssertEqual(autopilot.lastDecision?.move, .hold)
         XCTAssertEqual(autopilot.lastDecision?.interval, 1)
+        // A counter reset at an edge (negative, not finite) counts as nothing rather than poisoning the sum.
+        XCTAssertEqual(LoadObservation(volumes: ["a": 30, "b": -5, "c": .nan, "d": .infinity]).total, 30)
     }
 }

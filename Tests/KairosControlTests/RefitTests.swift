@@ -51,6 +51,20 @@ final class RefitTests: XCTestCase {
         XCTAssertEqual(autopilot.lastRefitNote, "fit failed: too short")
     }
 
+    func testAFailedFirstFitIsRetriedAfterAWarmUpNotAtOnce() {
+        var autopilot = Autopilot(config: config(properties.merging(["autopilot.model": "lstm"]) { $1 }))
+        drive(&autopilot, Array(repeating: 10, count: 30), refit: false)
+        let job = autopilot.refitRequest()!
+        let failed = RefitResult(generation: job.generation, historyStart: job.historyStart, trainedPoints: 30, model: nil,
+                                 seasonLengths: [], note: "failed")
+        XCTAssertFalse(autopilot.install(failed))
+        XCTAssertNil(autopilot.refitRequest(), "not straight after a failure")
+        drive(&autopilot, Array(repeating: 10, count: 29), start: 30, refit: false)
+        XCTAssertNil(autopilot.refitRequest())
+        drive(&autopilot, [10], start: 59, refit: false)
+        XCTAssertNotNil(autopilot.refitRequest(), "30 intervals (the warm-up) after the failed request")
+    }
+
     func testAJobThatCannotFitSaysWhy() {
         let tooShort = RefitJob(generation: 1, history: [1, 2, 3], historyStart: 0, model: "lstm", seasons: .none, horizon: 1).run()
         XCTAssertNil(tooShort.model)

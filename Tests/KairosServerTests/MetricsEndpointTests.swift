@@ -5,6 +5,7 @@ import KairosStorage
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import XCTest
 
 final class MetricsEndpointTests: XCTestCase {
@@ -107,6 +108,51 @@ final class MetricsEndpointTests: XCTestCase {
         XCTAssertLessThan(sumSeconds / Double(after), 10, "mean flush under 10 s")
         server.shutdown()
         _ = try? await task.value
+    }
+
+    func testEndpointRunsAsItsOwnServiceUntilGracefulShutdown() async throws {
+        var logger = Logger(label: "metrics-service-test")
+        logger.logLevel = .critical
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let endpoint = MetricsEndpoint(host: "127.0.0.1", port: 0, group: loops, logger: logger) { "kairos_test_gauge 42\n" }
+        let group = ServiceGroup(services: [endpoint], logger: logger)
+        let run = Task { try await group.run() }
+        let port = try await endpoint.waitUntilBound()
+        XCTAssertNotEqual(port, 0)
+        XCTAssertEqual(endpoint.port, port)
+        let text = try httpGet(port: port, path: "/metrics")
+        XCTAssertTrue(text.hasPrefix("HTTP/1.0 200") || text.hasPrefix("HTTP/1.1 200"), text)
+        XCTAssertTrue(text.contains("kairos_test_gauge 42"), text)
+        XCTAssertTrue(try httpGet(port: port, path: "/nope").contains(" 404 "))
+
+        // A second endpoint on the same port cannot bind: run() and waitUntilBound() both say so.
+        let clash = MetricsEndpoint(host: "127.0.0.1", port: port, group: loops, logger: logger) { "" }
+        do {
+            try await clash.run()
+            XCTFail("bound a port already taken")
+        } catch {}
+        do {
+            _ = try await clash.waitUntilBound()
+            XCTFail("waitUntilBound after a failed bind must throw")
+        } catch {}
+
+        await group.triggerGracefulShutdown()
+        try await run.value
+        XCTAssertFalse(canConnect(port: port), "the listener is closed once run() returns")
+        try await loops.shutdownGracefully()
+    }
+
+    /// True when something accepts TCP connections on 127.0.0.1:`port`.
+    private func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     /// The value of `kairos_log_flush_latency_seconds_count` in a scrape.

@@ -1,4 +1,5 @@
 import XCTest
+import KairosForecast
 @testable import KairosSim
 
 /// The seeded generator, the paper's workload and the dynamic run with pluggable predictors.

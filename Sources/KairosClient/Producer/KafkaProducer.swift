@@ -29,6 +29,17 @@ public final class KafkaProducer: Sendable {
     private let closed = ManagedAtomic(false)
     private let eventLoop: EventLoop
     private let ownsCluster: Bool
+    /// The running close's wait for the buffer to drain, so that cancellation (`abandonClose`) can end it early.
+    private let closeWait = NIOLockedValueBox<CloseWait>(CloseWait())
+    /// Set when `close()` has finished; `run()` returns then.
+    let closeFinished = ClosedSignal()
+
+    private struct CloseWait {
+        /// Resumed with true once everything was sent, false when the close gave up.
+        var continuation: CheckedContinuation<Bool, Never>?
+        /// Cancellation asked to give up: a close started later gives up at once.
+        var abandoned = false
+    }
 
     /// Makes a producer and starts its sender; connects on first use. Throws `invalidConfiguration`.
     public convenience init(config: ProducerConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -237,16 +248,22 @@ public final class KafkaProducer: Sendable {
     public func close(timeoutMs: Int = Int(Int32.max)) async {
         guard closed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         accumulator.beginClose()
-        let accumulator = self.accumulator, eventLoop = self.eventLoop
+        let accumulator = self.accumulator, eventLoop = self.eventLoop, closeWait = self.closeWait
         let drained = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let decided = ManagedAtomic(false)
+            let abandoned: Bool = closeWait.withLockedValue { wait in
+                if wait.abandoned { return true }
+                wait.continuation = continuation
+                return false
+            }
+            if abandoned { return continuation.resume(returning: false) }
+            // Whichever comes first (the timeout, the drain, `abandonClose`) takes the continuation and decides.
             let timer = eventLoop.scheduleTask(in: .milliseconds(Int64(timeoutMs))) {
-                if !decided.exchange(true, ordering: .relaxed) { continuation.resume(returning: false) }
+                Self.decideClose(closeWait, drained: false)
             }
             Task {
                 await accumulator.flush()
                 timer.cancel()
-                if !decided.exchange(true, ordering: .relaxed) { continuation.resume(returning: true) }
+                Self.decideClose(closeWait, drained: true)
             }
         }
         if !drained { accumulator.abortAll(.closed) }
@@ -256,5 +273,21 @@ public final class KafkaProducer: Sendable {
         initTask.cancel()
         metrics.publish()
         if ownsCluster { await cluster.close() }
+        closeFinished.signal()
+    }
+
+    /// Gives up on what is still buffered: a running `close` stops waiting and fails it with `closed`, and a close
+    /// started later does so at once (cancellation of `run()`).
+    func abandonClose() {
+        closeWait.withLockedValue { $0.abandoned = true }
+        Self.decideClose(closeWait, drained: false)
+    }
+
+    private static func decideClose(_ closeWait: NIOLockedValueBox<CloseWait>, drained: Bool) {
+        let continuation = closeWait.withLockedValue { wait in
+            defer { wait.continuation = nil }
+            return wait.continuation
+        }
+        continuation?.resume(returning: drained)
     }
 }
