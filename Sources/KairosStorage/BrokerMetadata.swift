@@ -10,14 +10,23 @@ public struct BrokerMetadata: Sendable, Equatable {
     /// Producer ids below this may have been handed out: the end of the last block of ids reserved. A restarted
     /// broker hands out ids from here on, so no id is ever given twice.
     public var producerIdLimit: Int64
+    /// Broker configs changed while running (AlterConfigs / IncrementalAlterConfigs), as text by Kafka property
+    /// name, keyed by the resource they were set on: "" for the cluster-wide default, a node id ("1") for that
+    /// broker alone. Empty when none was changed; a broker applies them over its properties file at start.
+    public var dynamicBrokerConfigs: [String: [String: String]]
+
     /// Client quotas set with AlterClientQuotas, one record per entity, sorted by entity.
     public var clientQuotas: [ClientQuotaRecord]
 
     /// Metadata with the given records; the defaults are an empty broker's.
-    public init(topics: [TopicRecord] = [], producerIdLimit: Int64 = 0, clientQuotas: [ClientQuotaRecord] = []) {
+    public init(
+        topics: [TopicRecord] = [], producerIdLimit: Int64 = 0, clientQuotas: [ClientQuotaRecord] = [],
+        dynamicBrokerConfigs: [String: [String: String]] = [:]
+    ) {
         self.topics = topics
         self.producerIdLimit = producerIdLimit
         self.clientQuotas = clientQuotas
+        self.dynamicBrokerConfigs = dynamicBrokerConfigs
     }
 
     /// The topic named `name`, if there is one.
@@ -29,6 +38,7 @@ public struct BrokerMetadata: Sendable, Equatable {
         var copy = self
         copy.topics.sort { $0.name < $1.name }
         copy.clientQuotas = copy.clientQuotas.map(\.canonical).sorted { $0.sortKey < $1.sortKey }
+        copy.dynamicBrokerConfigs = copy.dynamicBrokerConfigs.filter { !$0.value.isEmpty }
         return copy
     }
 

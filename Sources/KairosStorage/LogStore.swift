@@ -115,6 +115,9 @@ public protocol LogStore: AnyObject, Sendable {
     /// called periodically so an idle log still reaches the disk on time.
     func flushIfDue(now: Int64) throws
     func flush() throws
+    /// Replaces the log's settings (a topic or broker config changed live); they apply from the next append,
+    /// flush or retention pass.
+    func updateConfig(_ newConfig: LogConfig)
     /// Flushes and releases the log; later calls throw `StorageError.closed`.
     func close() throws
 

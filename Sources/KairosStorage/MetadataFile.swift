@@ -15,6 +15,9 @@ import Foundation
 ///       "version" : 1
 ///     }
 ///
+/// Broker configs changed live are kept under an optional `"dynamicBrokerConfigs"` key (resource name -> property
+/// -> value, `""` being the cluster default), written only when there are some.
+///
 /// This is byte for byte what the broker wrote before storage owned the file, so existing log directories open
 /// unchanged and an older Kairos still reads what this one writes. A new kind of record gets a key of its own that
 /// is optional when read (files without it hold none); a change that older readers must not ignore raises the
@@ -30,6 +33,8 @@ enum MetadataFile {
     private struct Content: Codable {
         /// Absent in files written before client quotas existed (and left out when there are none).
         var clientQuotas: [Quota]?
+        /// Absent in files written before configs could change live, and when none did.
+        var dynamicBrokerConfigs: [String: [String: String]]?
         var producerIdLimit: Int64
         var topics: [Topic]
         var version: Int
@@ -66,6 +71,7 @@ enum MetadataFile {
         }
         let content = Content(
             clientQuotas: quotas.isEmpty ? nil : quotas,
+            dynamicBrokerConfigs: metadata.dynamicBrokerConfigs.isEmpty ? nil : metadata.dynamicBrokerConfigs,
             producerIdLimit: metadata.producerIdLimit,
             topics: metadata.topics.map {
                 Topic(config: Config(overrides: $0.configOverrides), idHigh: $0.idHigh, idLow: $0.idLow, name: $0.name,
@@ -104,7 +110,8 @@ enum MetadataFile {
             producerIdLimit: content.producerIdLimit,
             clientQuotas: (content.clientQuotas ?? []).map {
                 ClientQuotaRecord(entity: $0.entity.map { .init(type: $0.type, name: $0.name) }, values: $0.values)
-            }
+            },
+            dynamicBrokerConfigs: content.dynamicBrokerConfigs ?? [:]
         ).canonical
         if let problem = metadata.inconsistency { throw StorageError.corruptMetadata(path: path, problem) }
         return metadata

@@ -1123,6 +1123,7 @@ extension ListGroupsRequest: SampleableMessage {
     static func sample(version: Int16, rng: inout SampleRNG) -> ListGroupsRequest {
         var value = ListGroupsRequest()
         if version >= 4 { value.statesFilter = rng.array { rng in rng.string() } }
+        if version >= 5 { value.typesFilter = rng.array { rng in rng.string() } }
         if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
         return value
     }
@@ -1145,6 +1146,7 @@ extension ListGroupsResponse.ListedGroup {
         value.groupId = rng.string()
         value.protocolType = rng.string()
         if version >= 4 { value.groupState = rng.string() }
+        if version >= 5 { value.groupType = rng.string() }
         if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
         return value
     }

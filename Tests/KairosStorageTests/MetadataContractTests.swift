@@ -68,6 +68,31 @@ final class MetadataContractTests: XCTestCase {
         }
     }
 
+    func testDynamicBrokerConfigsSurviveReopeningAndEmptySetsAreDropped() throws {
+        try forEachEngine { engine, store, reopen in
+            try store.update { $0.topics = [orders] }
+            try store.update {
+                $0.dynamicBrokerConfigs[""] = ["log.retention.ms": "60000"]
+                $0.dynamicBrokerConfigs["1"] = ["message.max.bytes": "2000000", "log.roll.ms": "1000"]
+            }
+            XCTAssertEqual(try reopen().current.dynamicBrokerConfigs,
+                           ["": ["log.retention.ms": "60000"], "1": ["message.max.bytes": "2000000", "log.roll.ms": "1000"]],
+                           engine)
+            XCTAssertEqual(try reopen().current.topics, [orders], "\(engine): the other kinds are kept beside it")
+            try store.update { $0.dynamicBrokerConfigs[""] = [:] }
+            XCTAssertEqual(try reopen().current.dynamicBrokerConfigs, ["1": ["message.max.bytes": "2000000", "log.roll.ms": "1000"]],
+                           "\(engine): a resource left with no configs is dropped")
+        }
+    }
+
+    func testAFileWithoutDynamicBrokerConfigsIsWrittenWithoutTheKey() throws {
+        let empty = String(decoding: try MetadataFile.encode(BrokerMetadata(topics: [orders])), as: UTF8.self)
+        XCTAssertFalse(empty.contains("dynamicBrokerConfigs"), empty)
+        let withConfigs = try MetadataFile.encode(BrokerMetadata(dynamicBrokerConfigs: ["": ["log.retention.ms": "5"]]))
+        XCTAssertTrue(String(decoding: withConfigs, as: UTF8.self).contains("\"dynamicBrokerConfigs\""))
+        XCTAssertEqual(try MetadataFile.decode(withConfigs, path: "x").dynamicBrokerConfigs, ["": ["log.retention.ms": "5"]])
+    }
+
     func testUpdateReturnsWhatTheChangeReturned() throws {
         try forEachEngine { engine, store, _ in
             let previous = try store.update { metadata -> Int64 in

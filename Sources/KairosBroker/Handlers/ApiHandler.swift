@@ -50,8 +50,9 @@ extension ApiHandler {
     static let all: [ApiHandler] = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .joinGroup,
         .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .apiVersions, .createTopics, .deleteTopics,
-        .deleteRecords, .initProducerId, .describeConfigs, .createPartitions, .deleteGroups, .offsetDelete,
-        .describeClientQuotas, .alterClientQuotas, .describeCluster, .kairosPartitionLoad,
+        .deleteRecords, .initProducerId, .describeConfigs, .alterConfigs, .createPartitions, .deleteGroups,
+        .incrementalAlterConfigs, .offsetDelete, .describeClientQuotas, .alterClientQuotas, .describeCluster,
+        .kairosPartitionLoad,
     ]
 
     /// `all` by raw key; two handlers for one key is a bug caught at the first request.
