@@ -7,7 +7,7 @@ public struct ProducerPoolConfig: Sendable {
     /// The pool's own property keys; every other key is a producer property.
     public static let poolKeys: Set<String> = ["producers.min", "producers.max", "producers.initial"]
     /// The most members a pool may hold: each has its own connections, sender and `buffer.memory`.
-    public static let membersLimit = 64
+    public static let membersMax = 64
 
     /// The producer properties of every member; member `i` sends as `client.id` + "-i".
     public var producer: ProducerConfig
@@ -25,7 +25,7 @@ public struct ProducerPoolConfig: Sendable {
 
     /// Reads `producers.min`, `producers.max`, `producers.initial` and Kafka's producer properties.
     public init(properties: [String: String]) throws {
-        let limit = Self.membersLimit
+        let limit = Self.membersMax
         let min = try Self.count("producers.min", in: properties, range: 1...limit) ?? 1
         let max = try Self.count("producers.max", in: properties, range: 1...limit) ?? Swift.max(3, min)
         guard min <= max else {
@@ -55,7 +55,7 @@ public struct ProducerPoolConfig: Sendable {
 
     /// Checks the sizes and the producer properties; called when a pool is made.
     func validate() throws {
-        let limit = Self.membersLimit
+        let limit = Self.membersMax
         guard (1...limit).contains(minProducers) else {
             throw KafkaClientError.invalidConfiguration("producers.min=\(minProducers) is outside 1...\(limit)")
         }
