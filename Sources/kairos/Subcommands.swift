@@ -6,6 +6,6 @@ enum KairosSubcommands {
         ServerCommand.self, ConfigReferenceCommand.self,
         TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self,
         PerfCommand.self,
-        ForecastCommand.self, PaperCommand.self,
+        ForecastCommand.self, PaperCommand.self, AutopilotCommand.self,
     ]
 }
