@@ -10,15 +10,22 @@ struct AutopilotRunCommand: AsyncParsableCommand {
         abstract: "Watch per-topic volume on a cluster, forecast it, and publish k on /metrics and KEDA's /scale.",
         discussion: """
             Example:
-              kairos autopilot run --bootstrap-server 127.0.0.1:9092 --topics orders,clicks --interval 10s \\
-                  --listen 127.0.0.1:9481 --property autopilot.policy=capacity --property autopilot.capacity.records=5000
-            Every interval the end offsets of each topic's partitions are read with ListOffsets; their movement is
-            that topic's volume (one source per topic, summed as the paper sums users). Each decision is one JSON
-            line on stdout (or --decisions FILE). GET /metrics answers Prometheus gauges
-            (kairos_autopilot_desired_producers, kairos_autopilot_forecast_records,
-            kairos_autopilot_forecast_upper_records, kairos_autopilot_observed_records{topic}); GET /scale answers
-            {"desiredProducers": k, "forecastRecords": f, "upperRecords": u, "intervalMs": ms} for KEDA's
-            metrics-api scaler. An unreadable broker is retried with back-off and logged. SIGINT or SIGTERM stops it.
+              kairos autopilot run --bootstrap-server 127.0.0.1:9092 \\
+                --topics orders,clicks --interval 10s --listen 127.0.0.1:9481
+
+            Every interval it reads the end offsets of each topic's partitions
+            (ListOffsets); their movement is that topic's volume, one source
+            per topic, summed as the paper sums users. Each decision is one
+            JSON line on stdout (or --decisions FILE).
+              GET /metrics  Prometheus: kairos_autopilot_desired_producers,
+                            kairos_autopilot_forecast_records,
+                            kairos_autopilot_forecast_upper_records,
+                            kairos_autopilot_observed_records{topic}
+              GET /scale    {"desiredProducers": k, "forecastRecords": f,
+                            "upperRecords": u, "intervalMs": ms} for KEDA's
+                            metrics-api scaler (valueLocation desiredProducers)
+            An unreadable broker is retried with back-off and logged.
+            SIGINT or SIGTERM stops it.
             """)
 
     @OptionGroup var flags: AutopilotRunFlags

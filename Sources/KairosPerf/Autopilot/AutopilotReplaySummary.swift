@@ -32,31 +32,31 @@ struct AutopilotReplaySummary: Codable, Sendable {
 
     /// One line per field, for `--help`.
     static let fieldHelp = """
-        Output (--json: one object; otherwise a summary line and the same numbers):
-          strategy                    autopilot or fixed:K
-          trace, intervalMs           the trace file and the replayed interval length (ms)
-          warmupIntervals             leading trace rows that trained the autopilot and were not sent
-          recordsOffered              records the replayed rows hold (value x rate scale, rounded per row)
-          recordsSent                 records handed to the producer pool
-          recordsAcked                records the broker acknowledged (recordsSent - recordsFailed)
-          recordsFailed               records sent whose acknowledgement did not come back
-          recordsUnsent               records whose send call threw (never sent)
-          bufferExhausted             of those, sends refused because buffer.memory stayed full for max.block.ms
-          intervals                   replayed rows (one timeline entry each)
-          underProvisionedIntervals   intervals whose k was below the k their volume needed
-          overProvisionedIntervals    intervals whose k was above it
-          producerSeconds             sum of k x interval length, in seconds
-          oracleProducerSeconds       the same for the k each interval needed (known afterwards)
-          producerSecondsRatio        producerSeconds / oracleProducerSeconds
-          latencyMs                   p50, p95, p99, p999, max from each record's due time in the trace to its ack
-          peakLatencyMs               the same over records due in intervals that needed more than one producer
-          capacityRecordsPerSec       autopilot.capacity.records, the per-producer send limit (null: none)
-          resizes                     pool resizes the autopilot performed
-          seconds                     wall time of the replayed part, drain included
-          firstError                  the first delivery or send error, if any
-          timeline[]                  per interval: t (s from the replay start), actual (records), forecast and
-                                      upper (the forecast made for it), k (active producers measured at its end),
-                                      neededK (what its volume needed), reason (why k was what it was)
+        Output fields (--json prints them as one object):
+          strategy              autopilot or fixed:K
+          trace, intervalMs     the trace and the replayed interval (ms)
+          warmupIntervals       rows that trained the autopilot, not sent
+          recordsOffered        records of the replayed rows (value x scale)
+          recordsSent           records handed to the producer pool
+          recordsAcked          acknowledged (= recordsSent - recordsFailed)
+          recordsFailed         sent, no acknowledgement came back
+          recordsUnsent         the send call threw (never sent)
+          bufferExhausted       of those, buffer.memory full for max.block.ms
+          intervals             replayed rows (one timeline entry each)
+          underProvisionedIntervals  k below what the volume needed
+          overProvisionedIntervals   k above it
+          producerSeconds       sum of k x interval length (s)
+          oracleProducerSeconds the same with the k each interval needed
+          producerSecondsRatio  producerSeconds / oracleProducerSeconds
+          latencyMs             p50 p95 p99 p999 max, due time to ack (ms)
+          peakLatencyMs         the same for intervals needing k > 1
+          capacityRecordsPerSec autopilot.capacity.records (null: no limit)
+          resizes               pool resizes the autopilot made
+          seconds               wall time of the replay, drain included
+          firstError            the first send or delivery error, if any
+          timeline[]            per interval: t (s from the start), actual,
+                                forecast and upper (made for it), k (active
+                                producers), neededK, reason (why that k)
         """
 }
 
