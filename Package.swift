@@ -114,10 +114,13 @@ let package = Package(
         .target(
             name: "KairosPerf",
             dependencies: [
-                "KairosClient", "KafkaProtocol", "KairosServer",
+                "KairosClient", "KafkaProtocol", "KairosServer", "KairosControl", "KairosForecast",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -171,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "KairosPerfTests",
             dependencies: [
-                "KairosPerf", "KairosClient", "KairosServer", "KairosBroker", "KairosStorage", "KafkaProtocol",
+                "KairosPerf", "KairosClient", "KairosServer", "KairosBroker", "KairosStorage", "KafkaProtocol", "KairosControl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
