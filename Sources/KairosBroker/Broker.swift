@@ -16,6 +16,7 @@ public final class Broker: Sendable {
     let topics: TopicManager
     let groups: GroupService
     let producerIds: ProducerIdAllocator
+    let transactions = TransactionCoordinator()
     let allocator = ByteBufferAllocator()
     private let advertised: NIOLockedValueBox<(host: String, port: Int32)>
 

@@ -4,7 +4,9 @@
 // Idempotent batches (producer id >= 0) pass the partition's sequence check: a retried duplicate is
 // acknowledged with its first offset and not written again; a gap gets OUT_OF_ORDER_SEQUENCE_NUMBER.
 // acks must be -1, 0 or 1; acks=0 gets no response. One node is the whole ISR, so acks=all means
-// "written to the log", as acks=1 does. Transactions are not supported.
+// "written to the log", as acks=1 does. Transactional batches need the request's transactional id, its
+// producer's current epoch and the partition added to the open transaction (checks in Transactions/).
+// Producers may not write control batches (INVALID_RECORD).
 import KafkaProtocol
 import KairosStorage
 import NIOCore
@@ -31,11 +33,10 @@ extension Broker {
                 var result = ProduceResponse.PartitionProduceResponse(index: data.index, errorCode: 0, baseOffset: -1)
                 if !acksValid {
                     result.errorCode = ErrorCode.invalidRequiredAcks.rawValue
-                } else if request.transactionalId != nil {
-                    result.errorCode = ErrorCode.transactionalIdAuthorizationFailed.rawValue
-                    result.errorMessage = "Kairos does not support transactions"
                 } else if let topic, let partition = topic.partition(data.index) {
-                    produce(data.records, to: partition, topic: topic, version: version, now: now, context: context, into: &result)
+                    produce(
+                        data.records, to: partition, topic: topic, transactionalId: request.transactionalId, version: version,
+                        now: now, context: context, into: &result)
                 } else {
                     result.errorCode = ErrorCode.unknownTopicOrPartition.rawValue
                 }
@@ -53,7 +54,7 @@ extension Broker {
     }
 
     private func produce(
-        _ records: ByteBuffer?, to partition: Partition, topic: Topic, version: Int16, now: Int64,
+        _ records: ByteBuffer?, to partition: Partition, topic: Topic, transactionalId: String?, version: Int16, now: Int64,
         context: RequestContext, into result: inout ProduceResponse.PartitionProduceResponse
     ) {
         guard let records, records.readableBytes > 0 else {
@@ -103,9 +104,9 @@ extension Broker {
             result.errorCode = ErrorCode.corruptMessage.rawValue
             return
         }
-        if header.isTransactional || header.isControl {
-            result.errorCode = ErrorCode.transactionalIdAuthorizationFailed.rawValue
-            result.errorMessage = "Kairos does not support transactions"
+        if let refusal = checkTransactionalWrite(header, transactionalId: transactionalId, topic: topic.name, partition: partition) {
+            result.errorCode = refusal.code.rawValue
+            result.errorMessage = refusal.message
             return
         }
         let stamp: Int64? = topic.config.usesLogAppendTime(broker: config) ? now : nil

@@ -50,7 +50,7 @@ extension ApiHandler {
     static let all: [ApiHandler] = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .joinGroup,
         .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .apiVersions, .createTopics, .deleteTopics,
-        .deleteRecords, .initProducerId, .describeConfigs, .createPartitions, .deleteGroups, .offsetDelete,
+        .deleteRecords, .initProducerId, .addPartitionsToTxn, .addOffsetsToTxn, .endTxn, .txnOffsetCommit, .describeConfigs, .createPartitions, .deleteGroups, .offsetDelete,
         .describeCluster,
     ]
 
