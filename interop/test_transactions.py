@@ -126,3 +126,28 @@ def test_transaction_timeout_aborts(broker, topic):
     assert hwm == 2, "the broker wrote an abort marker after the timeout"
     assert batches[-1].attributes & 0x20
     assert consume_confluent(broker, topic, 1, timeout_s=2, **{"isolation.level": "read_committed"}) == []
+
+
+@pytest.mark.slow
+def test_open_transaction_and_fencing_survive_kill9(fresh_broker, topic):
+    b = fresh_broker
+    create_topic(b, topic, partitions=1)
+    tid = topic + "-r"
+    zombie = txn_producer(b, tid)
+    zombie.begin_transaction()
+    send(zombie, topic, [b"in-flight"])
+    b.kill9()
+    b.restart()
+    # The open transaction is open again: read_committed sees nothing until the new instance's init aborts it.
+    assert consume_confluent(b, topic, 1, timeout_s=2, **{"isolation.level": "read_committed"}) == []
+    successor = txn_producer(b, tid)
+    successor.begin_transaction()
+    send(successor, topic, [b"after-restart"])
+    successor.commit_transaction(20)
+    got = consume_confluent(b, topic, 1, **{"isolation.level": "read_committed"})
+    assert [r.value for r in got] == [b"after-restart"]
+    with kw.Connection(b.host, b.port) as conn:
+        batches, _ = kw.fetch_all(conn, topic)
+    data = [bt for bt in batches if not bt.attributes & 0x20]
+    assert len({bt.producer_id for bt in data}) == 1, "the transactional id kept its producer id across the restart"
+    assert data[-1].producer_epoch > data[0].producer_epoch

@@ -16,7 +16,7 @@ public final class Broker: Sendable {
     let topics: TopicManager
     let groups: GroupService
     let producerIds: ProducerIdAllocator
-    let transactions = TransactionCoordinator()
+    let transactions: TransactionCoordinator
     let allocator = ByteBufferAllocator()
     private let advertised: NIOLockedValueBox<(host: String, port: Int32)>
 
@@ -34,8 +34,10 @@ public final class Broker: Sendable {
         self.topics = TopicManager(factory: logFactory, metadata: metadata, config: config, logger: logger, randomId: randomId)
         try topics.load(nowMs: clock())
         producerIds = ProducerIdAllocator(metadata: metadata)
+        transactions = TransactionCoordinator(metadata: metadata)
         groups = try GroupService(
             config: GroupConfig(broker: config), broker: config, factory: logFactory, logger: logger, now: clock(), randomId: randomId)
+        recoverTransactions()
     }
 
     /// The address clients are told to use (Metadata, DescribeCluster).

@@ -10,11 +10,15 @@ public struct BrokerMetadata: Sendable, Equatable {
     /// Producer ids below this may have been handed out: the end of the last block of ids reserved. A restarted
     /// broker hands out ids from here on, so no id is ever given twice.
     public var producerIdLimit: Int64
+    /// The producer id and epoch of every transactional id, sorted by transactional id: a restarted broker keeps
+    /// bumping the same producer's epoch, so instances from before the restart stay fenced.
+    public var transactionalProducers: [TransactionalProducerRecord]
 
     /// Metadata with the given records; the defaults are an empty broker's.
-    public init(topics: [TopicRecord] = [], producerIdLimit: Int64 = 0) {
+    public init(topics: [TopicRecord] = [], producerIdLimit: Int64 = 0, transactionalProducers: [TransactionalProducerRecord] = []) {
         self.topics = topics
         self.producerIdLimit = producerIdLimit
+        self.transactionalProducers = transactionalProducers
     }
 
     /// The topic named `name`, if there is one.
@@ -25,6 +29,7 @@ public struct BrokerMetadata: Sendable, Equatable {
     var canonical: BrokerMetadata {
         var copy = self
         copy.topics.sort { $0.name < $1.name }
+        copy.transactionalProducers.sort { $0.transactionalId < $1.transactionalId }
         return copy
     }
 
@@ -47,6 +52,14 @@ public struct BrokerMetadata: Sendable, Equatable {
             if topic.name.isEmpty { return "a topic has an empty name" }
             if !seen.insert(topic.name).inserted { return "topic \(topic.name) is listed twice" }
             if topic.partitions < 1 { return "topic \(topic.name) has \(topic.partitions) partitions (at least 1)" }
+        }
+        var ids = Set<String>()
+        for producer in transactionalProducers {
+            if producer.transactionalId.isEmpty { return "a transactional producer has an empty transactional id" }
+            if !ids.insert(producer.transactionalId).inserted { return "transactional id \(producer.transactionalId) is listed twice" }
+            if producer.producerId < 0 || producer.producerEpoch < 0 {
+                return "transactional id \(producer.transactionalId) has producer id \(producer.producerId) epoch \(producer.producerEpoch)"
+            }
         }
         return nil
     }
@@ -73,5 +86,25 @@ public struct TopicRecord: Sendable, Equatable {
         self.idLow = idLow
         self.partitions = partitions
         self.configOverrides = configOverrides
+    }
+}
+
+/// One transactional id's producer, as the transaction coordinator last handed it out.
+public struct TransactionalProducerRecord: Sendable, Equatable {
+    /// The producer's transactional.id.
+    public var transactionalId: String
+    /// Its producer id.
+    public var producerId: Int64
+    /// Its current epoch.
+    public var producerEpoch: Int16
+    /// The transaction.timeout.ms it asked for.
+    public var transactionTimeoutMs: Int32
+
+    /// A transactional producer record.
+    public init(transactionalId: String, producerId: Int64, producerEpoch: Int16, transactionTimeoutMs: Int32) {
+        self.transactionalId = transactionalId
+        self.producerId = producerId
+        self.producerEpoch = producerEpoch
+        self.transactionTimeoutMs = transactionTimeoutMs
     }
 }

@@ -12,8 +12,12 @@ import Foundation
 ///         { "config" : { "overrides" : { "retention.ms" : "3600000" } },
 ///           "idHigh" : 6607884981932736616, "idLow" : 10124567926763253899, "name" : "orders", "partitions" : 3 }
 ///       ],
+///       "transactionalProducers" : [ { "epoch" : 3, "producerId" : 17, "timeoutMs" : 60000, "transactionalId" : "app-1" } ],
 ///       "version" : 1
 ///     }
+///
+/// `transactionalProducers` is written only when there is one, so a broker that never saw a transactional producer
+/// writes exactly the older form.
 ///
 /// This is byte for byte what the broker wrote before storage owned the file, so existing log directories open
 /// unchanged and an older Kairos still reads what this one writes. A new kind of record gets a key of its own that
@@ -30,7 +34,15 @@ enum MetadataFile {
     private struct Content: Codable {
         var producerIdLimit: Int64
         var topics: [Topic]
+        var transactionalProducers: [TransactionalProducer]?
         var version: Int
+    }
+
+    private struct TransactionalProducer: Codable {
+        var epoch: Int16
+        var producerId: Int64
+        var timeoutMs: Int32
+        var transactionalId: String
     }
 
     private struct Topic: Codable {
@@ -52,6 +64,11 @@ enum MetadataFile {
             topics: metadata.topics.map {
                 Topic(config: Config(overrides: $0.configOverrides), idHigh: $0.idHigh, idLow: $0.idLow, name: $0.name,
                       partitions: $0.partitions)
+            },
+            transactionalProducers: metadata.transactionalProducers.isEmpty ? nil : metadata.transactionalProducers.map {
+                TransactionalProducer(
+                    epoch: $0.producerEpoch, producerId: $0.producerId, timeoutMs: $0.transactionTimeoutMs,
+                    transactionalId: $0.transactionalId)
             },
             version: formatVersion)
         let encoder = JSONEncoder()
@@ -83,7 +100,12 @@ enum MetadataFile {
                 TopicRecord(name: $0.name, idHigh: $0.idHigh, idLow: $0.idLow, partitions: $0.partitions,
                             configOverrides: $0.config.overrides)
             },
-            producerIdLimit: content.producerIdLimit
+            producerIdLimit: content.producerIdLimit,
+            transactionalProducers: (content.transactionalProducers ?? []).map {
+                TransactionalProducerRecord(
+                    transactionalId: $0.transactionalId, producerId: $0.producerId, producerEpoch: $0.epoch,
+                    transactionTimeoutMs: $0.timeoutMs)
+            }
         ).canonical
         if let problem = metadata.inconsistency { throw StorageError.corruptMetadata(path: path, problem) }
         return metadata

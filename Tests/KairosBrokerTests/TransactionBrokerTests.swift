@@ -1,7 +1,15 @@
 import KafkaProtocol
 import KairosBroker
+import KairosStorage
+import Logging
 import NIOCore
 import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Transactions through the broker's request handlers: fencing, markers in the logs, the last stable offset,
 /// read_committed fetches, transactional offsets and the timeout.
@@ -199,5 +207,43 @@ final class TransactionBrokerTests: XCTestCase {
         XCTAssertEqual(try sendOffsets(9), 0)
         XCTAssertEqual(try end(h, "tx", p.producerId, p.producerEpoch, commit: false), 0)
         XCTAssertEqual(try committedOffset(), 5, "aborted offsets are dropped")
+    }
+
+    func testProducersAndOpenTransactionsSurviveARestart() throws {
+        let directory = "/tmp/kairos-txn-tests-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        defer { _ = try? FileManagerLite.removeTree(directory) }
+        var logger = Logger(label: "txn-test")
+        logger.logLevel = .critical
+        func open() throws -> BrokerHarness {
+            try BrokerHarness(logFactory: try DiskLogFactory(directory: directory, defaultConfig: LogConfig(), logger: logger))
+        }
+        var h = try open()
+        try h.createTopic("t")
+        let done = try initProducer(h, "done")
+        _ = try add(h, "done", done.producerId, 0, partitions: [0])
+        XCTAssertEqual(try produce(h, "done", done.producerId, 0, seq: 0, ["aborted"]).baseOffset, 0)
+        XCTAssertEqual(try end(h, "done", done.producerId, 0, commit: false), 0)  // marker at 1
+        let tx = try initProducer(h, "tx")
+        _ = try add(h, "tx", tx.producerId, 0, partitions: [0])
+        XCTAssertEqual(try produce(h, "tx", tx.producerId, 0, seq: 0, ["pending"]).baseOffset, 2)
+        h.broker.shutdown()
+
+        h = try open()
+        var committed = try fetch(h, isolation: 1)
+        XCTAssertEqual(committed.partition.lastStableOffset, 2, "the open transaction is open again")
+        XCTAssertEqual(committed.partition.abortedTransactions?.map(\.producerId), [done.producerId])
+        XCTAssertEqual(try end(h, "tx", tx.producerId, 0, commit: true), 0, "the producer can still commit it")
+        committed = try fetch(h, isolation: 1)
+        XCTAssertEqual(committed.partition.lastStableOffset, 4)
+        XCTAssertEqual(committed.batches.map(\.offset), [0, 1, 2, 3])
+        let again = try initProducer(h, "tx")
+        XCTAssertEqual(again.producerId, tx.producerId, "the transactional id keeps its producer id")
+        XCTAssertEqual(again.producerEpoch, 1)
+        h.broker.shutdown()
+
+        h = try open()
+        XCTAssertEqual(try end(h, "tx", tx.producerId, 0, commit: true), ErrorCode.producerFenced.rawValue, "epoch 0 stays fenced")
+        XCTAssertEqual(try initProducer(h, "tx").producerEpoch, 2)
+        h.broker.shutdown()
     }
 }

@@ -58,7 +58,7 @@ extension Broker {
         }
         let expected: (id: Int64, epoch: Int16)? =
             version >= 3 && request.producerId >= 0 && request.producerEpoch >= 0 ? (request.producerId, request.producerEpoch) : nil
-        let outcome = transactions.apply(
+        let outcome = applyTransactionEvent(
             .initProducer(timeoutMs: request.transactionTimeoutMs, expected: expected, newId: newId), to: transactionalId,
             now: clock())
         switch outcome {

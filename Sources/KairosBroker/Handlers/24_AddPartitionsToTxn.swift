@@ -19,7 +19,7 @@ extension Broker {
         var common: ErrorCode = .none
         if !missing.isEmpty {
             common = .operationNotAttempted
-        } else if case .error(let error) = transactions.apply(
+        } else if case .error(let error) = applyTransactionEvent(
             .addPartitions(producerId: request.producerId, epoch: request.producerEpoch, wanted),
             to: request.transactionalId, now: clock())
         {

@@ -15,7 +15,7 @@ extension Broker {
         var code = ErrorCode.none
         if request.groupId.isEmpty {
             code = .invalidGroupId
-        } else if case .error(let error) = transactions.apply(
+        } else if case .error(let error) = applyTransactionEvent(
             .addOffsets(producerId: request.producerId, epoch: request.producerEpoch, groupId: request.groupId),
             to: request.transactionalId, now: clock())
         {

@@ -13,7 +13,7 @@ extension ApiHandler {
 
 extension Broker {
     func handleEndTxn(_ request: EndTxnRequest, version: Int16, context: RequestContext) -> EndTxnResponse {
-        let outcome = transactions.apply(
+        let outcome = applyTransactionEvent(
             .end(producerId: request.producerId, epoch: request.producerEpoch, commit: request.committed),
             to: request.transactionalId, now: clock())
         var code = ErrorCode.none

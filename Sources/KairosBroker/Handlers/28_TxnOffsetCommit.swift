@@ -23,7 +23,7 @@ extension Broker {
             }
         }
         var common = ErrorCode.none
-        if case .error(let error) = transactions.apply(
+        if case .error(let error) = applyTransactionEvent(
             .commitOffsets(producerId: request.producerId, epoch: request.producerEpoch, offsets),
             to: request.transactionalId, now: clock())
         {

@@ -43,6 +43,17 @@ extension Broker {
         return ok
     }
 
+    /// Applies a transaction event; a metadata store that cannot be written answers KAFKA_STORAGE_ERROR.
+    func applyTransactionEvent(_ event: TransactionState.Event, to transactionalId: String, now: Int64) -> TransactionState.Outcome {
+        do {
+            return try transactions.apply(event, to: transactionalId, now: now)
+        } catch {
+            logger.error(
+                "cannot store a transactional producer", metadata: ["transactionalId": "\(transactionalId)", "error": "\(error)"])
+            return .error(.storage)
+        }
+    }
+
     /// Aborts every transaction older than its transaction.timeout.ms (bumping its producer's epoch, so the late
     /// producer is fenced). The server calls it with the group tick.
     public func tickTransactions() {

@@ -14,6 +14,20 @@ struct PartitionTransactions: Sendable, Equatable {
     private(set) var open: [Int64: Int64] = [:]
     /// Aborted transactions, in marker order.
     private(set) var aborted: [Aborted] = []
+    /// The epoch of each producer's last transactional batch seen while rebuilding from the log (for aborting an
+    /// open transaction nobody holds any more with a marker of that epoch).
+    private(set) var lastEpoch: [Int64: Int16] = [:]
+
+    /// Replays one stored batch while rebuilding after a restart: transactional data opens (or continues) its
+    /// producer's transaction; a marker (`controlCommit` non-nil) ends it.
+    mutating func replay(producerId: Int64, epoch: Int16, baseOffset: Int64, controlCommit: Bool?) {
+        lastEpoch[producerId] = max(lastEpoch[producerId] ?? epoch, epoch)
+        if let commit = controlCommit {
+            ended(producerId: producerId, commit: commit, markerOffset: baseOffset)
+        } else {
+            appended(producerId: producerId, baseOffset: baseOffset)
+        }
+    }
 
     /// A transactional batch of `producerId` goes at `baseOffset` (or after): its transaction starts there unless it
     /// already had a batch here.

@@ -15,7 +15,7 @@ extension Broker {
             return (.invalidTxnState, "a transactional batch needs the request's transactional id")
         }
         let target = TxnPartition(topic: topic, partition: partition.index)
-        let outcome = transactions.apply(
+        let outcome = applyTransactionEvent(
             .produce(producerId: header.producerId, epoch: header.producerEpoch, target), to: transactionalId, now: clock())
         switch outcome {
         case .ok, .complete:

@@ -79,6 +79,8 @@ struct TransactionState: Sendable, Equatable {
         case invalidState
         /// transaction.timeout.ms out of range.
         case invalidTimeout
+        /// The new epoch could not be written to the metadata store.
+        case storage
     }
 
     /// The producer id this transactional id holds, -1 before the first InitProducerId.
@@ -100,6 +102,12 @@ struct TransactionState: Sendable, Equatable {
         self.producerId = producerId
         self.epoch = epoch
         self.timeoutMs = timeoutMs
+    }
+
+    /// After a restart: the transaction the partition logs show open for this producer, reopened with those
+    /// partitions and started at `now` (the offsets it had sent are not in the logs and are lost).
+    mutating func reopen(partitions: [TxnPartition], now: Int64) {
+        ongoing = Ongoing(partitions: Set(partitions), startedMs: now)
     }
 
     /// The single transition function.
