@@ -1,3 +1,4 @@
+import Atomics
 import KafkaProtocol
 import KairosStorage
 import NIOConcurrencyHelpers
@@ -14,6 +15,9 @@ final class TransactionCoordinator: Sendable {
 
     private let inner: NIOLockedValueBox<Inner>
     private let metadata: any MetadataStore
+    /// Set once any partition has seen a transactional batch: until then every fetch's last stable offset is its
+    /// high watermark, answered without taking the lock (the fetch path of a broker without transactions).
+    private let anyPartitionTransactions = ManagedAtomic(false)
 
     /// Starts with the transactional producers the metadata store holds, with no transaction open.
     init(metadata: any MetadataStore) {
@@ -71,7 +75,8 @@ final class TransactionCoordinator: Sendable {
     func restore(
         indexes: [TxnPartition: PartitionTransactions], now: Int64
     ) -> [(producerId: Int64, epoch: Int16, partitions: [TxnPartition])] {
-        inner.withLockedValue { inner in
+        if !indexes.isEmpty { anyPartitionTransactions.store(true, ordering: .releasing) }
+        return inner.withLockedValue { inner in
             inner.partitions = indexes
             var openByProducer: [Int64: [TxnPartition]] = [:]
             for (partition, index) in indexes {
@@ -119,6 +124,7 @@ final class TransactionCoordinator: Sendable {
 
     /// A transactional batch of `producerId` is about to be appended to `partition` at `offset` or after.
     func dataAppending(_ partition: TxnPartition, producerId: Int64, atOrAfter offset: Int64) {
+        anyPartitionTransactions.store(true, ordering: .releasing)
         inner.withLockedValue { $0.partitions[partition, default: .init()].appended(producerId: producerId, baseOffset: offset) }
     }
 
@@ -129,12 +135,14 @@ final class TransactionCoordinator: Sendable {
 
     /// The last stable offset of `partition` whose high watermark is `highWatermark`.
     func lastStableOffset(_ partition: TxnPartition, highWatermark: Int64) -> Int64 {
-        inner.withLockedValue { $0.partitions[partition]?.lastStableOffset(highWatermark: highWatermark) ?? highWatermark }
+        guard anyPartitionTransactions.load(ordering: .acquiring) else { return highWatermark }
+        return inner.withLockedValue { $0.partitions[partition]?.lastStableOffset(highWatermark: highWatermark) ?? highWatermark }
     }
 
     /// The aborted transactions of `partition` overlapping `from..<upTo`.
     func abortedTransactions(_ partition: TxnPartition, from: Int64, upTo: Int64) -> [PartitionTransactions.Aborted] {
-        inner.withLockedValue { $0.partitions[partition]?.abortedOverlapping(from: from, upTo: upTo) ?? [] }
+        guard anyPartitionTransactions.load(ordering: .acquiring) else { return [] }
+        return inner.withLockedValue { $0.partitions[partition]?.abortedOverlapping(from: from, upTo: upTo) ?? [] }
     }
 }
 
