@@ -151,3 +151,30 @@ def test_open_transaction_and_fencing_survive_kill9(fresh_broker, topic):
     data = [bt for bt in batches if not bt.attributes & 0x20]
     assert len({bt.producer_id for bt in data}) == 1, "the transactional id kept its producer id across the restart"
     assert data[-1].producer_epoch > data[0].producer_epoch
+
+
+def test_kafka_python_transactions(broker, topic):
+    from kafka import KafkaConsumer, TopicPartition as KpTopicPartition
+    from clients import kp_producer
+    create_topic(broker, topic, partitions=1)
+    p = kp_producer(broker, transactional_id=topic + "-kp")
+    try:
+        p.init_transactions()
+        p.begin_transaction()
+        for i in range(3):
+            p.send(topic, value=b"kc%d" % i, partition=0)
+        p.commit_transaction()
+        p.begin_transaction()
+        p.send(topic, value=b"ka", partition=0)
+        p.abort_transaction()
+    finally:
+        p.close()
+    c = KafkaConsumer(bootstrap_servers=broker.bootstrap, isolation_level="read_committed", enable_auto_commit=False,
+                      consumer_timeout_ms=3000)
+    try:
+        c.assign([KpTopicPartition(topic, 0)])
+        c.seek_to_beginning()
+        got = [m.value for m in c]
+    finally:
+        c.close()
+    assert got == [b"kc0", b"kc1", b"kc2"]
