@@ -92,6 +92,7 @@ public final class Broker: Sendable {
                 do {
                     let deleted = try p.log.applyRetention(now: now)
                     if deleted > 0 {
+                        transactions.forgetAborted(TxnPartition(topic: topic.name, partition: p.index), below: p.log.logStartOffset)
                         logger.info(
                             "retention deleted segments",
                             metadata: ["topic": "\(topic.name)", "partition": "\(p.index)", "segments": "\(deleted)"])

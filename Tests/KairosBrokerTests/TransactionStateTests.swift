@@ -131,5 +131,9 @@ final class TransactionStateTests: XCTestCase {
         XCTAssertEqual(index.abortedOverlapping(from: 0, upTo: 18), [.init(producerId: 1, firstOffset: 10, markerOffset: 16)])
         XCTAssertEqual(index.abortedOverlapping(from: 17, upTo: 18), [])
         XCTAssertEqual(index.abortedOverlapping(from: 0, upTo: 10), [])
+        index.trim(below: 16)
+        XCTAssertEqual(index.aborted.count, 1, "the marker at 16 is still in the log")
+        index.trim(below: 17)
+        XCTAssertEqual(index.aborted, [])
     }
 }

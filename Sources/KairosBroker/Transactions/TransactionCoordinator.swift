@@ -133,6 +133,11 @@ final class TransactionCoordinator: Sendable {
         inner.withLockedValue { $0.partitions[partition, default: .init()].ended(producerId: producerId, commit: commit, markerOffset: offset) }
     }
 
+    /// Retention removed `partition`'s records below `logStartOffset`: the aborted ranges wholly below go too.
+    func forgetAborted(_ partition: TxnPartition, below logStartOffset: Int64) {
+        inner.withLockedValue { $0.partitions[partition]?.trim(below: logStartOffset) }
+    }
+
     /// The last stable offset of `partition` whose high watermark is `highWatermark`.
     func lastStableOffset(_ partition: TxnPartition, highWatermark: Int64) -> Int64 {
         guard anyPartitionTransactions.load(ordering: .acquiring) else { return highWatermark }
