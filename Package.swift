@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // C shims
@@ -77,13 +78,26 @@ let package = Package(
         .target(
             name: "KairosClient",
             dependencies: [
-                "KafkaProtocol", "KairosConfig",
+                "KafkaProtocol", "KairosConfig", "KairosControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // HTTP: the REST ingest gateway (and later the dashboard); the only target that links Hummingbird.
+        .target(
+            name: "KairosHTTP",
+            dependencies: [
+                "KairosClient", "KafkaProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Load forecasting models and backtests; pure.
@@ -111,7 +125,7 @@ let package = Package(
             name: "kairos",
             dependencies: [
                 "KairosServer", "KairosBroker", "KafkaProtocol", "KairosClient", "KairosForecast", "KairosSim", "KairosConfig",
-                "KairosPerf",
+                "KairosPerf", "KairosHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,6 +145,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(
@@ -140,14 +155,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
             name: "KairosClientTests",
             dependencies: [
-                "KairosClient", "KafkaProtocol", "KairosServer", "KairosBroker", "KairosStorage", "KairosConfig",
+                "KairosClient", "KafkaProtocol", "KairosServer", "KairosBroker", "KairosStorage", "KairosConfig", "KairosControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
@@ -161,5 +179,13 @@ let package = Package(
         .testTarget(name: "KairosForecastTests", dependencies: ["KairosForecast"]),
         .testTarget(name: "KairosSimTests", dependencies: ["KairosSim"]),
         .testTarget(name: "KairosControlTests", dependencies: ["KairosControl", "KairosForecast"]),
+        .testTarget(
+            name: "KairosHTTPTests",
+            dependencies: [
+                "KairosHTTP", "KairosClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
     ]
 )

@@ -3,8 +3,9 @@
 After `kill -9` every record the broker acknowledged must be in the log, at the offset it was
 acknowledged at, with offsets contiguous and producing continuing at the next offset. The
 process dies, not the machine, so this holds even without fsync: what was written before the
-acknowledgement is in the page cache. A clean shutdown exits 0 and loses nothing, topic
-metadata and configs included.
+acknowledgement is in the page cache. The same test runs in fsync-per-ack mode, where every
+acknowledgement waits for the group commit's fsync. A clean shutdown exits 0 and loses nothing,
+topic metadata and configs included.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ def high_watermark(broker, topic: str, partition: int = 0) -> int:
         c.close()
 
 
+@pytest.mark.parametrize("mode", ["page-cache", "fsync-per-ack"])
 @pytest.mark.parametrize("acks", ["all", "1"])
-def test_acknowledged_records_survive_kill9(fresh_broker, topic, acks):
-    b = fresh_broker
+def test_acknowledged_records_survive_kill9(broker_factory, topic, acks, mode):
+    # fsync-per-ack (log.flush.interval.messages=1) answers only after the group commit synced the batch.
+    b = broker_factory({"log.flush.interval.messages": "1"} if mode == "fsync-per-ack" else None)
     create_topic(b, topic, partitions=1)
     acked: dict[bytes, int] = {}
     failed: list = []

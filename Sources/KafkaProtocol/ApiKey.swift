@@ -61,8 +61,15 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case incrementalAlterConfigs = 44
     /// OffsetDelete (key 47).
     case offsetDelete = 47
+    /// DescribeClientQuotas (key 48).
+    case describeClientQuotas = 48
+    /// AlterClientQuotas (key 49).
+    case alterClientQuotas = 49
     /// DescribeCluster (key 60).
     case describeCluster = 60
+    /// KairosPartitionLoad (key 10000): Kairos's own per-partition load API, not part of Kafka. The key lies far
+    /// above Kafka's, so clients that do not know it skip it in ApiVersions.
+    case kairosPartitionLoad = 10000
 
     /// Kafka's name for the API (`"Produce"`, `"ApiVersions"`).
     public var name: String {
@@ -96,7 +103,10 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteGroups: return "DeleteGroups"
         case .incrementalAlterConfigs: return "IncrementalAlterConfigs"
         case .offsetDelete: return "OffsetDelete"
+        case .describeClientQuotas: return "DescribeClientQuotas"
+        case .alterClientQuotas: return "AlterClientQuotas"
         case .describeCluster: return "DescribeCluster"
+        case .kairosPartitionLoad: return "KairosPartitionLoad"
         }
     }
 
@@ -132,7 +142,10 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteGroups: return DeleteGroupsRequest.self
         case .incrementalAlterConfigs: return IncrementalAlterConfigsRequest.self
         case .offsetDelete: return OffsetDeleteRequest.self
+        case .describeClientQuotas: return DescribeClientQuotasRequest.self
+        case .alterClientQuotas: return AlterClientQuotasRequest.self
         case .describeCluster: return DescribeClusterRequest.self
+        case .kairosPartitionLoad: return KairosPartitionLoadRequest.self
         }
     }
 
@@ -168,7 +181,10 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteGroups: return DeleteGroupsResponse.self
         case .incrementalAlterConfigs: return IncrementalAlterConfigsResponse.self
         case .offsetDelete: return OffsetDeleteResponse.self
+        case .describeClientQuotas: return DescribeClientQuotasResponse.self
+        case .alterClientQuotas: return AlterClientQuotasResponse.self
         case .describeCluster: return DescribeClusterResponse.self
+        case .kairosPartitionLoad: return KairosPartitionLoadResponse.self
         }
     }
 

@@ -9,16 +9,26 @@ import NIOCore
 /// The transport calls `handle(frame:context:)` for each request, in order per connection, and
 /// performs the `BrokerReply`. Time comes from `clock` (ms since the epoch) so tests can drive it.
 public final class Broker: Sendable {
-    /// The configuration it was started with.
-    public let config: BrokerConfig
+    /// The configuration in force: the one it was started with and the broker configs changed live over it.
+    public var config: BrokerConfig { dynamicConfig.current }
+    /// The configuration it was started with and the configs changed live.
+    let dynamicConfig: DynamicBrokerConfig
+    /// The durable metadata (topics, producer ids, dynamic broker configs).
+    let metadata: any MetadataStore
+    /// Serialises broker config changes so that each is checked against the one before.
+    let configChangeLock = NIOLock()
     let logger: Logger
     let clock: @Sendable () -> Int64
     let topics: TopicManager
     let groups: GroupService
     let producerIds: ProducerIdAllocator
     let transactions: TransactionCoordinator
+    /// Client quotas: what each client may use, and what it used.
+    public let clientQuotas: ClientQuotaService
     let allocator = ByteBufferAllocator()
     private let advertised: NIOLockedValueBox<(host: String, port: Int32)>
+    /// The reference counters per-partition rates are measured against (KairosPartitionLoad, `/metrics`).
+    let loadRates: LoadRateWindow
 
     /// Opens the broker's metadata and logs (recovering them). Without `metadata`, the store that lives with the
     /// logs is used (`LogFactory.openMetadataStore`).
@@ -26,15 +36,20 @@ public final class Broker: Sendable {
         config: BrokerConfig, logFactory: any LogFactory, metadata: (any MetadataStore)? = nil, logger: Logger,
         clock: @escaping @Sendable () -> Int64, randomId: @escaping @Sendable () -> KafkaUUID
     ) throws {
-        self.config = config
+        let metadata = try metadata ?? logFactory.openMetadataStore()
+        self.metadata = metadata
+        self.dynamicConfig = try DynamicBrokerConfig(base: config, dynamic: metadata.current.dynamicBrokerConfigs)
         self.advertised = NIOLockedValueBox((config.advertisedHost, config.advertisedPort))
         self.logger = logger
         self.clock = clock
-        let metadata = try metadata ?? logFactory.openMetadataStore()
-        self.topics = TopicManager(factory: logFactory, metadata: metadata, config: config, logger: logger, randomId: randomId)
+        self.loadRates = LoadRateWindow(windowMs: Broker.loadRateWindowMs, startMs: clock())
+        self.topics = TopicManager(factory: logFactory, metadata: metadata, config: dynamicConfig, logger: logger, randomId: randomId)
         try topics.load(nowMs: clock())
         producerIds = ProducerIdAllocator(metadata: metadata)
         transactions = TransactionCoordinator(metadata: metadata)
+        let config = dynamicConfig.current
+        clientQuotas = ClientQuotaService(
+            metadata: metadata, windowMs: config.quotaWindowSizeSeconds * 1_000, windows: config.quotaWindowNum)
         groups = try GroupService(
             config: GroupConfig(broker: config), broker: config, factory: logFactory, logger: logger, now: clock(), randomId: randomId)
         recoverTransactions()

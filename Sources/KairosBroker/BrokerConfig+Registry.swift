@@ -87,6 +87,10 @@ extension BrokerConfig {
                doc: "How long the first rebalance of an empty group waits for more members."),
         .value("group.max.size", \.group.maxGroupSize, .int(1...Int(Int32.max)), default: 10_000,
                doc: "Members one group may have (Kafka: unbounded; a bound keeps one group from taking all memory)."),
+        .value("quota.window.num", \.quotaWindowNum, .int(1...Int(Int32.max)), default: 11,
+               doc: "Sample windows a client's quota rate is measured over."),
+        .value("quota.window.size.seconds", \.quotaWindowSizeSeconds, .long(1...Int64(Int32.max)), default: 1,
+               doc: "Length of one client-quota sample window in seconds."),
     ]
 
     /// `log.message.timestamp.type` as the flag the broker keeps.

@@ -39,6 +39,11 @@ public struct BrokerConfig: Sendable, Equatable {
     /// The group coordinator's settings (`group.*`, `offsets.*`, `offset.metadata.max.bytes`).
     public var group = GroupConfig()
 
+    /// `quota.window.num`: how many sample windows client-quota rates are measured over. Default 11.
+    public var quotaWindowNum: Int = 11
+    /// `quota.window.size.seconds`: the length of one client-quota sample window. Default 1.
+    public var quotaWindowSizeSeconds: Int64 = 1
+
     /// The properties it was built from, as given (DescribeConfigs reports these as static config).
     public var givenProperties: [String: String] = [:]
 

@@ -15,6 +15,14 @@ public enum BrokerReply: Sendable {
     case close(reason: String)
     /// The answer comes later (a fetch waiting for data); later replies on the connection wait for it.
     case deferred(EventLoopFuture<BrokerReply>)
+    /// Perform `reply`, then read nothing more from the connection for `milliseconds`: the client went over its
+    /// quota, and (as in Kafka since KIP-219) the answer goes out at once with the throttle time in it while the
+    /// connection stays muted for that time.
+    indirect case muted(BrokerReply, milliseconds: Int64)
+    /// The request is done but its answer waits for the disk (a produce in fsync-per-ack mode): the connection may
+    /// go on with later requests meanwhile, so their data joins the same group commit, but their replies are
+    /// sent after this one. The answer is never `deferred` or `afterSync` itself.
+    case afterSync(EventLoopFuture<BrokerReply>)
 }
 
 /// Facts about the connection a request came on.

@@ -1,5 +1,6 @@
 import KafkaProtocol
 import KairosStorage
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -12,12 +13,32 @@ final class Partition: Sendable {
     let counters = PartitionLoadCounters()
     let waiters = FetchWaiterList()
     /// The lock around the producer table also serialises the check-append-record sequence.
-    private let producers = NIOLockedValueBox(ProducerStateTable())
+    private let producers: NIOLockedValueBox<ProducerStateTable>
+    private let logger: Logger
 
-    init(topic: String, index: Int32, log: any LogStore) {
+    /// Wraps an open log, rebuilding its idempotent-producer state from what the log kept (a snapshot and the
+    /// batches after it), so a batch retried across a restart is still recognised.
+    init(topic: String, index: Int32, log: any LogStore, logger: Logger) throws {
         self.topic = topic
         self.index = index
         self.log = log
+        self.logger = logger
+        producers = NIOLockedValueBox(ProducerStateTable(replaying: try log.recoverProducerState().batches))
+        // Produce acknowledgements wait for `log.whenSynced`, so in fsync-per-ack mode the log may batch fsyncs.
+        log.enableGroupCommit()
+    }
+
+    /// Keeps the producer state beside the log and closes the log (clean shutdown): the next start reads the
+    /// snapshot and scans nothing.
+    func close() throws {
+        try producers.withLockedValue { table in
+            do {
+                try log.writeProducerSnapshot(table.batches, upTo: log.logEndOffset)
+            } catch let error as StorageError where error.isClosed {
+                return  // closed already: nothing more to keep
+            }
+            try log.close()
+        }
     }
 
     /// The result of appending one produced batch.
@@ -58,6 +79,17 @@ final class Partition: Sendable {
                 table.record(
                     producerId: header.producerId, epoch: header.producerEpoch, firstSequence: header.baseSequence,
                     lastSequence: lastSequence, baseOffset: result.baseOffset, lastOffset: result.lastOffset)
+            }
+            if result.rolledSegment {
+                // As Kafka does at a roll, so a restart after a crash scans at most the active segment. The batch is
+                // stored already: a failed snapshot costs only a longer scan, never the produce.
+                do {
+                    try log.writeProducerSnapshot(table.batches, upTo: result.lastOffset + 1)
+                } catch {
+                    logger.warning(
+                        "cannot write a producer snapshot",
+                        metadata: ["topic": "\(topic)", "partition": "\(index)", "error": "\(error)"])
+                }
             }
             return .appended(baseOffset: result.baseOffset)
         }

@@ -1,7 +1,12 @@
+import KairosStorage
+
 /// Idempotent-producer bookkeeping for one partition: per producer id, its epoch and the last few
 /// batches it wrote, so a retried batch is recognised and answered without being written twice.
 ///
-/// A value type: the partition checks a batch with `check`, appends it, then calls `record`.
+/// A value type: the partition checks a batch with `check`, appends it, then calls `record`. The log keeps it
+/// across restarts: `batches` is what a snapshot stores, and `init(replaying:)` rebuilds the table from a snapshot
+/// and the batches found in the log after it.
+
 struct ProducerStateTable: Sendable {
     /// Kafka keeps the last five batches per producer, matching max.in.flight.requests.per.connection = 5.
     static let batchesKept = 5
@@ -30,6 +35,29 @@ struct ProducerStateTable: Sendable {
     }
 
     private(set) var producers: [Int64: Entry] = [:]
+
+    /// An empty table.
+    init() {}
+
+    /// The table as it stood after `batches` (oldest first) were written: each is recorded in turn, so every
+    /// producer ends with its latest epoch and its last `batchesKept` batches.
+    init(replaying batches: [ProducerBatch]) {
+        for b in batches {
+            record(producerId: b.producerId, epoch: b.epoch, firstSequence: b.firstSequence, lastSequence: b.lastSequence,
+                   baseOffset: b.baseOffset, lastOffset: b.lastOffset)
+        }
+    }
+
+    /// Every producer's remembered batches, oldest first by offset: what a snapshot keeps, and what
+    /// `init(replaying:)` turns back into this table.
+    var batches: [ProducerBatch] {
+        producers.flatMap { id, entry in
+            entry.batches.map {
+                ProducerBatch(producerId: id, epoch: entry.epoch, firstSequence: $0.firstSequence,
+                              lastSequence: $0.lastSequence, baseOffset: $0.baseOffset, lastOffset: $0.lastOffset)
+            }
+        }.sorted { $0.baseOffset < $1.baseOffset }
+    }
 
     /// Decides about a batch with producer id `producerId` (>= 0), `epoch` and sequence range.
     func check(producerId: Int64, epoch: Int16, firstSequence: Int32, lastSequence: Int32) -> Verdict {

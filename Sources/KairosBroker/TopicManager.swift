@@ -42,17 +42,19 @@ final class TopicManager: Sendable {
     private let changeLock = NIOLock()
     private let factory: any LogFactory
     private let metadata: any MetadataStore
-    private let config: BrokerConfig
+    private let brokerConfig: DynamicBrokerConfig
+    /// The broker's configuration in force (it may change live).
+    private var config: BrokerConfig { brokerConfig.current }
     private let logger: Logger
     private let randomId: @Sendable () -> KafkaUUID
 
     init(
-        factory: any LogFactory, metadata: any MetadataStore, config: BrokerConfig, logger: Logger,
+        factory: any LogFactory, metadata: any MetadataStore, config: DynamicBrokerConfig, logger: Logger,
         randomId: @escaping @Sendable () -> KafkaUUID
     ) {
         self.factory = factory
         self.metadata = metadata
-        self.config = config
+        self.brokerConfig = config
         self.logger = logger
         self.randomId = randomId
     }
@@ -69,7 +71,7 @@ final class TopicManager: Sendable {
                 var partitions: [Partition] = []
                 for p in 0..<record.partitions {
                     let log = try factory.openLog(topic: record.name, partition: p, config: logConfig, nowMs: nowMs)
-                    partitions.append(Partition(topic: record.name, index: p, log: log))
+                    partitions.append(try Partition(topic: record.name, index: p, log: log, logger: logger))
                 }
                 topics[record.name] = Topic(name: record.name, id: record.topicId, config: topicConfig, partitions: partitions)
             }
@@ -86,7 +88,7 @@ final class TopicManager: Sendable {
                 var partitions: [Partition] = []
                 for p in 0..<count {
                     let log = try factory.openLog(topic: name, partition: p, config: config.log, nowMs: nowMs)
-                    partitions.append(Partition(topic: name, index: p, log: log))
+                    partitions.append(try Partition(topic: name, index: p, log: log, logger: logger))
                 }
                 topics[name] = Topic(name: name, id: randomId(), config: TopicConfig(), partitions: partitions)
             }
@@ -156,7 +158,7 @@ final class TopicManager: Sendable {
             do {
                 for p in 0..<partitions {
                     let log = try factory.openLog(topic: name, partition: p, config: logConfig, nowMs: nowMs)
-                    created.append(Partition(topic: name, index: p, log: log))
+                    created.append(try Partition(topic: name, index: p, log: log, logger: logger))
                 }
             } catch {
                 for p in created { try? factory.deleteLog(topic: name, partition: p.index, log: p.log) }
@@ -221,7 +223,7 @@ final class TopicManager: Sendable {
             do {
                 for p in Int32(partitions.count)..<count {
                     let log = try factory.openLog(topic: name, partition: p, config: logConfig, nowMs: nowMs)
-                    partitions.append(Partition(topic: name, index: p, log: log))
+                    partitions.append(try Partition(topic: name, index: p, log: log, logger: logger))
                 }
             } catch {
                 throw TopicError(code: .kafkaStorageError, message: "cannot create partition logs: \(error)")
@@ -235,11 +237,49 @@ final class TopicManager: Sendable {
         }
     }
 
+    /// Changes the config of topic `name` to what `change` makes of the current one (nil: only checked, nothing
+    /// changes), under the change lock so that concurrent changes build on each other. The catalog is written
+    /// first, then the new config is swapped in and pushed to the open logs, so a change that could not be stored
+    /// takes no effect. Throws what `change` throws, or a `TopicError` (unknown topic, storage failure).
+    func alterConfig(name: String, _ change: (TopicConfig) throws -> TopicConfig?) throws {
+        try changeLock.withLock { () throws in
+            guard let topic = self.topic(name) else {
+                throw TopicError(code: .unknownTopicOrPartition, message: "Topic \(name) does not exist")
+            }
+            guard let config = try change(topic.config) else { return }
+            let altered = Topic(name: name, id: topic.id, config: config, partitions: topic.partitions)
+            let records = state.withLockedValue { s -> [TopicRecord] in
+                var topics = s.topics
+                topics[name] = altered
+                return topics.values.map(TopicRecord.init)
+            }
+            do { try metadata.update { $0.topics = records } } catch {
+                throw TopicError(code: .kafkaStorageError, message: "cannot save the topic catalog: \(error)")
+            }
+            state.withLockedValue { $0.topics[name] = altered }
+            applyLogConfig(of: altered)
+            logger.info("altered topic config", metadata: ["topic": "\(name)", "overrides": "\(config.overrides)"])
+        }
+    }
+
+    /// Pushes every topic's log settings to its open logs again (a broker default they fall back to changed).
+    func refreshLogConfigs() {
+        changeLock.withLock {
+            for topic in allTopics() { applyLogConfig(of: topic) }
+        }
+    }
+
+    /// Gives each partition log of `topic` the settings its config and the broker's now make.
+    private func applyLogConfig(of topic: Topic) {
+        let logConfig = topic.config.logConfig(broker: config)
+        for p in topic.partitions { p.log.updateConfig(logConfig) }
+    }
+
     /// Closes every log (shutdown).
     func closeAll() {
         for topic in allTopics() {
             for p in topic.partitions {
-                do { try p.log.close() } catch {
+                do { try p.close() } catch {
                     logger.error("cannot close a log", metadata: ["topic": "\(topic.name)", "error": "\(error)"])
                 }
             }

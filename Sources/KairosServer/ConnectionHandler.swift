@@ -8,10 +8,27 @@ import NIOCore
 
 /// Runs one client connection: hands each request frame to the broker in arrival order and writes
 /// the replies in the same order, as Kafka's protocol requires. A reply that is not ready yet (a
-/// fetch waiting for data) holds back the frames behind it until it completes.
+/// fetch waiting for data) holds back the frames behind it until it completes. A reply waiting only for
+/// the disk (a produce in fsync-per-ack mode) does not: later requests are handled meanwhile, so their
+/// batches join the same group commit, and their replies queue behind it (at most `syncLookahead`).
 final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = IOData
+
+    /// A reply that must wait for an earlier one still waiting for the disk.
+    private final class PendingReply {
+        let apiKey: Int16
+        let started: NIODeadline
+        var reply: BrokerReply?
+        init(apiKey: Int16, started: NIODeadline, reply: BrokerReply? = nil) {
+            self.apiKey = apiKey
+            self.started = started
+            self.reply = reply
+        }
+    }
+
+    /// Requests handled while earlier replies wait for the disk, before the connection stops reading more.
+    static let syncLookahead = 64
 
     private let broker: Broker
     private let logger: Logger
@@ -19,7 +36,13 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let tracker: ConnectionTracker
     private let metrics: ServerMetrics
     private var queued: [ByteBuffer] = []
-    private var waiting = false
+    /// Replies in request order whose head waits for the disk; empty in the common case.
+    private var pending = CircularBuffer<PendingReply>()
+    /// A deferred reply (a fetch waiting for data) is in hand: later requests wait for it.
+    private var deferredInHand = false
+    private var waiting: Bool { deferredInHand || pending.count >= Self.syncLookahead }
+    /// Muted by a quota: frames read meanwhile wait in `queued` and reading from the socket is paused.
+    private var muted = false
     private var closing = false
     /// Shutting down: no new requests, close once the one in hand is answered.
     private var draining = false
@@ -49,7 +72,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let frame = unwrapInboundIn(data)
         if draining { return }
         metrics.queuedRequests.wrappingIncrement(ordering: .relaxed)
-        if waiting || closing {
+        if waiting || closing || muted {
             queued.append(frame)
             return
         }
@@ -63,7 +86,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         draining = true
         dropQueued()
-        if !waiting { closeAfterFlush(context: context) }
+        if !deferredInHand && pending.isEmpty { closeAfterFlush(context: context) }
     }
 
     private func closeAfterFlush(context: ChannelHandlerContext) {
@@ -93,15 +116,73 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let request = RequestContext(connectionId: connectionId, eventLoop: context.eventLoop, peer: peer)
         let apiKey = frame.getInteger(at: frame.readerIndex, endianness: .big, as: Int16.self) ?? -1
         let started = NIODeadline.now()
-        let reply = broker.handle(frame: frame, context: request)
+        var reply = broker.handle(frame: frame, context: request)
         let handled = NIODeadline.now()
+        if case .muted(let inner, let milliseconds) = reply {
+            // Over a quota: the answer goes out as it would, and the connection reads nothing more for a while.
+            mute(for: milliseconds, context: context)
+            reply = inner
+        }
         metrics.busyNanos.wrappingIncrement(by: (handled - started).nanoseconds, ordering: .relaxed)
-        if case .deferred = reply {
+        if case .afterSync(let future) = reply {
+            awaitInOrder(future, apiKey: apiKey, started: started, context: context)
+        } else if !pending.isEmpty {
+            // Earlier replies still wait for the disk: this one goes out after them.
+            if case .deferred(let future) = reply {
+                deferredInHand = true
+                awaitInOrder(future, apiKey: apiKey, started: started, isDeferred: true, context: context)
+            } else {
+                pending.append(PendingReply(apiKey: apiKey, started: started, reply: reply))
+            }
+        } else if case .deferred = reply {
             perform(reply, context: context, apiKey: apiKey, started: started)
         } else {
             finished(apiKey: apiKey, started: started, at: handled)
             perform(reply, context: context, apiKey: apiKey, started: started)
         }
+    }
+
+    /// Queues a reply that completes later behind the replies already pending, and writes out whatever is at the
+    /// head and complete when it does. `isDeferred`: a fetch-style reply, which holds back later requests.
+    private func awaitInOrder(
+        _ future: EventLoopFuture<BrokerReply>, apiKey: Int16, started: NIODeadline, isDeferred: Bool = false,
+        context: ChannelHandlerContext
+    ) {
+        let entry = PendingReply(apiKey: apiKey, started: started)
+        pending.append(entry)
+        let loopBound = NIOLoopBound((self, context, entry), eventLoop: context.eventLoop)
+        future.whenComplete { result in
+            let (handler, context, entry) = loopBound.value
+            switch result {
+            case .success(let reply): entry.reply = reply
+            case .failure(let error):
+                handler.logger.error("deferred reply failed: \(error)")
+                entry.reply = .close(reason: "deferred reply failed")
+            }
+            if isDeferred { handler.deferredInHand = false }
+            handler.writeCompletedReplies(context: context)
+        }
+    }
+
+    /// Writes the replies at the head of `pending` that are complete, then resumes reading requests.
+    private func writeCompletedReplies(context: ChannelHandlerContext) {
+        while !closing, let head = pending.first, let reply = head.reply {
+            pending.removeFirst()
+            finished(apiKey: head.apiKey, started: head.started)
+            perform(reply, context: context, apiKey: head.apiKey, started: head.started)
+        }
+        if closing {
+            // A reply closed the connection: the ones behind it are never sent.
+            if !pending.isEmpty { metrics.queuedRequests.wrappingDecrement(by: pending.count, ordering: .relaxed) }
+            pending.removeAll()
+            return
+        }
+        context.flush()
+        if draining {
+            if pending.isEmpty && !deferredInHand { closeAfterFlush(context: context) }
+            return
+        }
+        drainQueue(context: context)
     }
 
     /// Counts one answered request.
@@ -131,12 +212,17 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             // Send what earlier requests produced, then close.
             context.flush()
             context.close(promise: nil)
+        case .afterSync(let future):
+            awaitInOrder(future, apiKey: apiKey, started: started, context: context)
+        case .muted(let inner, let milliseconds):
+            perform(inner, context: context, apiKey: apiKey, started: started)
+            mute(for: milliseconds, context: context)
         case .deferred(let future):
-            waiting = true
+            deferredInHand = true
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             future.whenComplete { result in
                 let (handler, context) = loopBound.value
-                handler.waiting = false
+                handler.deferredInHand = false
                 handler.finished(apiKey: apiKey, started: started)
                 switch result {
                 case .success(let reply): handler.perform(reply, context: context, apiKey: apiKey, started: started)
@@ -155,8 +241,24 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Stops reading from the connection for `milliseconds` (a client over its quota, KIP-219), then reads on and
+    /// answers what arrived meanwhile.
+    private func mute(for milliseconds: Int64, context: ChannelHandlerContext) {
+        guard milliseconds > 0, !closing else { return }
+        muted = true
+        context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(milliseconds)) {
+            let (handler, context) = loopBound.value
+            handler.muted = false
+            guard !handler.closing, context.channel.isActive else { return }
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            if !handler.waiting { handler.drainQueue(context: context) }
+        }
+    }
+
     private func drainQueue(context: ChannelHandlerContext) {
-        while !waiting && !closing && !queued.isEmpty {
+        while !waiting && !closing && !muted && !queued.isEmpty {
             let frame = queued.removeFirst()
             process(frame, context: context)
         }

@@ -1,6 +1,8 @@
+import KafkaProtocol
 import NIOCore
 
-/// Splits the byte stream into Kafka request frames (INT32 size, then that many bytes).
+/// Splits the byte stream into Kafka request frames with the one frame reader broker and client share
+/// (`Framing.readFrame`: INT32 size, then that many bytes; incomplete input waits with the reader index untouched).
 ///
 /// A frame that announces more than `maxFrameBytes` (socket.request.max.bytes) or a negative size
 /// is an error: the handler closes the connection without reading it, as Kafka does.
@@ -10,18 +12,15 @@ struct FrameDecoder: ByteToMessageDecoder {
     let maxFrameBytes: Int
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let size = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: Int32.self) else {
-            return .needMoreData
+        let frame: ByteBuffer?
+        do {
+            frame = try Framing.readFrame(from: &buffer, maxBytes: maxFrameBytes)
+        } catch {
+            // Only the size prefix can be refused here; say so in the broker's own terms.
+            let size = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: Int32.self).map { Int($0) } ?? -1
+            throw FrameSizeError(size: size, max: maxFrameBytes)
         }
-        guard size >= 0, Int(size) <= maxFrameBytes else {
-            throw FrameSizeError(size: Int(size), max: maxFrameBytes)
-        }
-        guard buffer.readableBytes >= 4 + Int(size) else {
-            // Ask NIO to keep room for the whole frame so large produce requests are not copied repeatedly.
-            return .needMoreData
-        }
-        buffer.moveReaderIndex(forwardBy: 4)
-        let frame = buffer.readSlice(length: Int(size))!
+        guard let frame else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
     }

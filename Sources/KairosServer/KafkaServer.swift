@@ -53,15 +53,22 @@ public final class KafkaServer: Service, Sendable {
         let channel = try await bind()
         maintenance.start()
         let tasks = scheduleMaintenance()
-        var metricsChannel: (any Channel)?
+        // The metrics endpoint is a service of its own, run beside the broker and stopped with it.
+        var metricsRun: Task<Void, any Error>?
+        var metricsEndpoint: MetricsEndpoint?
         if let listener = config.metricsListener {
-            let endpoint = MetricsEndpoint(logger: logger) { [metrics, broker, tracker] in
-                metrics.render(broker: broker, connections: tracker.count)
+            let endpoint = MetricsEndpoint(host: listener.host, port: listener.port, group: group, logger: logger) {
+                [metrics, broker, tracker] in metrics.render(broker: broker, connections: tracker.count)
             }
-            let bound = try await endpoint.bind(host: listener.host, port: listener.port, group: group)
-            metricsPort.store(bound.localAddress?.port ?? listener.port, ordering: .releasing)
-            logger.info("metrics endpoint listening", metadata: ["address": "http://\(listener.host):\(metricsEndpointPort)/metrics"])
-            metricsChannel = bound
+            metricsRun = Task { try await endpoint.run() }
+            do {
+                metricsPort.store(try await endpoint.waitUntilBound(), ordering: .releasing)
+            } catch {
+                for task in tasks { task.cancel() }
+                try? await channel.close()
+                throw error
+            }
+            metricsEndpoint = endpoint
         }
         logger.info(
             "Kairos broker listening",
@@ -78,7 +85,8 @@ public final class KafkaServer: Service, Sendable {
         logger.info("Kairos broker shutting down")
         for task in tasks { task.cancel() }
         try? await channel.close()
-        try? await metricsChannel?.close()
+        metricsEndpoint?.shutdown()
+        try? await metricsRun?.value
         // Connections finish the request in hand, send what is queued, then close; a fetch still
         // waiting for data is not waited for longer than the grace period.
         broker.beginShutdown()

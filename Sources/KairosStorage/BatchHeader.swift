@@ -10,6 +10,9 @@ struct BatchHeader: Equatable {
         static let attributes = 21
         static let lastOffsetDelta = 23
         static let maxTimestamp = 35
+        static let producerId = 43
+        static let producerEpoch = 51
+        static let baseSequence = 53
         /// Bytes before and including batchLength: total batch size = this + batchLength.
         static let logOverheadBytes = 12
         /// The fixed header, up to the records.
@@ -28,6 +31,22 @@ struct BatchHeader: Equatable {
     var crc: UInt32
     var lastOffsetDelta: Int32
     var maxTimestamp: Int64
+    var attributes: Int16
+    /// -1 for a batch without an idempotent producer.
+    var producerId: Int64
+    var producerEpoch: Int16
+    var baseSequence: Int32
+
+    /// The batch of a transaction or a control batch (attributes bits 4 and 5): not idempotent-producer data.
+    var isTransactionalOrControl: Bool { attributes & 0x30 != 0 }
+
+    /// The idempotent-producer facts of this batch, nil when it has no producer id or sequence.
+    var producerBatch: ProducerBatch? {
+        guard producerId >= 0, baseSequence >= 0, !isTransactionalOrControl else { return nil }
+        return ProducerBatch(
+            producerId: producerId, epoch: producerEpoch, firstSequence: baseSequence,
+            lastSequence: baseSequence &+ lastOffsetDelta, baseOffset: baseOffset, lastOffset: lastOffset)
+    }
 
     /// Offset of the last record (saturating: headers come from files that may be damaged).
     var lastOffset: Int64 {
@@ -47,6 +66,10 @@ struct BatchHeader: Equatable {
         crc = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: Layout.crc, as: UInt32.self))
         lastOffsetDelta = Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: Layout.lastOffsetDelta, as: Int32.self))
         maxTimestamp = Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: Layout.maxTimestamp, as: Int64.self))
+        attributes = Int16(bigEndian: bytes.loadUnaligned(fromByteOffset: Layout.attributes, as: Int16.self))
+        producerId = Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: Layout.producerId, as: Int64.self))
+        producerEpoch = Int16(bigEndian: bytes.loadUnaligned(fromByteOffset: Layout.producerEpoch, as: Int16.self))
+        baseSequence = Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: Layout.baseSequence, as: Int32.self))
     }
 
     /// Why this header cannot start a well-formed batch of at most `bytesAvailable` bytes, or nil when it can.

@@ -13,11 +13,23 @@ public struct BrokerMetadata: Sendable, Equatable {
     /// The producer id and epoch of every transactional id, sorted by transactional id: a restarted broker keeps
     /// bumping the same producer's epoch, so instances from before the restart stay fenced.
     public var transactionalProducers: [TransactionalProducerRecord]
+    /// Broker configs changed while running (AlterConfigs / IncrementalAlterConfigs), as text by Kafka property
+    /// name, keyed by the resource they were set on: "" for the cluster-wide default, a node id ("1") for that
+    /// broker alone. Empty when none was changed; a broker applies them over its properties file at start.
+    public var dynamicBrokerConfigs: [String: [String: String]]
+
+    /// Client quotas set with AlterClientQuotas, one record per entity, sorted by entity.
+    public var clientQuotas: [ClientQuotaRecord]
 
     /// Metadata with the given records; the defaults are an empty broker's.
-    public init(topics: [TopicRecord] = [], producerIdLimit: Int64 = 0, transactionalProducers: [TransactionalProducerRecord] = []) {
+    public init(
+        topics: [TopicRecord] = [], producerIdLimit: Int64 = 0, clientQuotas: [ClientQuotaRecord] = [],
+        dynamicBrokerConfigs: [String: [String: String]] = [:], transactionalProducers: [TransactionalProducerRecord] = []
+    ) {
         self.topics = topics
         self.producerIdLimit = producerIdLimit
+        self.clientQuotas = clientQuotas
+        self.dynamicBrokerConfigs = dynamicBrokerConfigs
         self.transactionalProducers = transactionalProducers
     }
 
@@ -29,6 +41,8 @@ public struct BrokerMetadata: Sendable, Equatable {
     var canonical: BrokerMetadata {
         var copy = self
         copy.topics.sort { $0.name < $1.name }
+        copy.clientQuotas = copy.clientQuotas.map(\.canonical).sorted { $0.sortKey < $1.sortKey }
+        copy.dynamicBrokerConfigs = copy.dynamicBrokerConfigs.filter { !$0.value.isEmpty }
         copy.transactionalProducers.sort { $0.transactionalId < $1.transactionalId }
         return copy
     }
@@ -52,6 +66,11 @@ public struct BrokerMetadata: Sendable, Equatable {
             if topic.name.isEmpty { return "a topic has an empty name" }
             if !seen.insert(topic.name).inserted { return "topic \(topic.name) is listed twice" }
             if topic.partitions < 1 { return "topic \(topic.name) has \(topic.partitions) partitions (at least 1)" }
+        }
+        var quotaEntities = Set<String>()
+        for quota in clientQuotas {
+            if let problem = quota.inconsistency { return problem }
+            if !quotaEntities.insert(quota.sortKey).inserted { return "client quota entity \(quota.sortKey) is listed twice" }
         }
         var ids = Set<String>()
         for producer in transactionalProducers {

@@ -15,6 +15,8 @@ public final class LogManager: @unchecked Sendable {
 
     private let logger: Logger
     private let flushObserver: (any LogFlushObserver)?
+    /// One group commit for every log in the directory: a round syncs all partitions that queued meanwhile.
+    private let groupCommit: GroupCommitFlusher
     private let lock = StorageLock()
     private var found: [PartitionKey]
     private var open: [PartitionKey: SegmentedLog] = [:]
@@ -28,6 +30,7 @@ public final class LogManager: @unchecked Sendable {
         self.defaultConfig = defaultConfig
         self.logger = logger
         self.flushObserver = flushObserver
+        self.groupCommit = GroupCommitFlusher(observer: flushObserver)
         try Posix.makeDirectories(directory)
         found = try Posix.listDirectory(directory).compactMap { name -> PartitionKey? in
             guard let (topic, partition) = Self.parseDirectoryName(name), Posix.isDirectory(directory + "/" + name) else { return nil }
@@ -55,7 +58,8 @@ public final class LogManager: @unchecked Sendable {
             partitionLogger[metadataKey: "topic"] = "\(topic)"
             partitionLogger[metadataKey: "partition"] = "\(partition)"
             let log = try SegmentedLog(
-                directory: path(key), config: config, now: now, logger: partitionLogger, flushObserver: flushObserver)
+                directory: path(key), config: config, now: now, logger: partitionLogger, flushObserver: flushObserver,
+                groupCommit: groupCommit)
             open[key] = log
             if !found.contains(key) { found.append(key) }
             return log

@@ -189,6 +189,28 @@ final class LogSegment {
         return hadWork
     }
 
+    /// What a sync outside the log's lock must fdatasync: descriptors of its own (the caller closes them) on the
+    /// log file when it has unsynced bytes and on a sealed segment's index files. Buffered index entries are
+    /// written first, and the segment counts as synced from now on.
+    func takeSyncWork() throws -> [(fd: CInt, path: String)] {
+        var work: [(fd: CInt, path: String)] = []
+        do {
+            if needsSync {
+                try writePendingIndexEntries()
+                work.append((try Posix.duplicate(fd, logPath), logPath))
+            }
+            if sealedIndexesNeedSync {
+                for path in [indexPath, timeIndexPath] { work.append((try Posix.open(path, O_RDONLY), path)) }
+            }
+        } catch {
+            for item in work { Posix.close(item.fd) }
+            throw error
+        }
+        needsSync = false
+        sealedIndexesNeedSync = false
+        return work
+    }
+
     /// Writes buffered index entries and releases the descriptors.
     func close() throws {
         defer { closeDescriptors() }
@@ -262,6 +284,18 @@ final class LogSegment {
             if header.lastOffset >= minOffset && header.maxTimestamp >= timestamp { return header }
         }
         return nil
+    }
+
+    /// The idempotent-producer batches whose base offset is >= `offset`, oldest first: only their headers are read.
+    func producerBatches(from offset: Int64, buffer: ScanBuffer, logger: Logger) throws -> [ProducerBatch] {
+        try loadIndexesIfNeeded(buffer: buffer, logger: logger)
+        let start = offsetIndex.floor(relativeOffset: relative(offset)).position
+        var walker = BatchWalker(fd: try readDescriptor(), path: logPath, from: start, end: sizeBytes, buffer: buffer)
+        var found: [ProducerBatch] = []
+        while case .batch(let header, _) = try walker.next() {
+            if header.baseOffset >= offset, let batch = header.producerBatch { found.append(batch) }
+        }
+        return found
     }
 
     /// The newest batch timestamp (nil when empty); loads an older segment's indexes on first use.

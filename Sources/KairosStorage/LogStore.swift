@@ -23,11 +23,14 @@ public struct AppendResult: Sendable, Equatable {
     public var baseOffset: Int64
     /// Offset of the batch's last record.
     public var lastOffset: Int64
+    /// The append started a new segment: the moment to write a producer-state snapshot, as Kafka does at a roll.
+    public var rolledSegment: Bool
 
     /// An append's outcome.
-    public init(baseOffset: Int64, lastOffset: Int64) {
+    public init(baseOffset: Int64, lastOffset: Int64, rolledSegment: Bool = false) {
         self.baseOffset = baseOffset
         self.lastOffset = lastOffset
+        self.rolledSegment = rolledSegment
     }
 }
 
@@ -112,6 +115,30 @@ public protocol LogStore: AnyObject, Sendable {
     /// called periodically so an idle log still reaches the disk on time.
     func flushIfDue(now: Int64) throws
     func flush() throws
+    /// Replaces the log's settings (a topic or broker config changed live); they apply from the next append,
+    /// flush or retention pass.
+    func updateConfig(_ newConfig: LogConfig)
     /// Flushes and releases the log; later calls throw `StorageError.closed`.
     func close() throws
+
+    /// Keeps `batches` (every idempotent producer's last batches, oldest first) as the producer state of the log
+    /// below `offset`, so that the next open scans only the log from `offset` on. A log that does not survive the
+    /// process keeps nothing.
+    func writeProducerSnapshot(_ batches: [ProducerBatch], upTo offset: Int64) throws
+    /// The producer batches to replay to rebuild idempotent-producer state: the newest usable snapshot's (one at or
+    /// below the log end that reads back intact) followed by the idempotent batches in the log after it, or all of
+    /// those in the log when there is no usable snapshot.
+    func recoverProducerState() throws -> ProducerStateRecovery
+
+    /// Asks the log to leave the fsync of fsync-per-ack mode (`log.flush.interval.messages=1`) to its directory's
+    /// group-commit flusher: the owner promises to wait for `whenSynced` before acknowledging. False when the log
+    /// cannot (no flusher, or nothing to sync); such a log keeps its own flush policy inside `append`.
+    @discardableResult
+    func enableGroupCommit() -> Bool
+    /// True when an acknowledgement must wait for `whenSynced` (group commit enabled, fsync-per-ack mode on).
+    var syncsBeforeAcknowledging: Bool { get }
+    /// Calls `completion` (on some thread) once everything appended so far is as durable as the flush policy
+    /// promises before an acknowledgement: after a group-commit round in fsync-per-ack mode, at once otherwise.
+    /// The error, if any, is the sync's.
+    func whenSynced(_ completion: @escaping @Sendable (Error?) -> Void)
 }

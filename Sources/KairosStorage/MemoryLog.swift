@@ -189,6 +189,26 @@ public final class MemoryLog: LogStore, @unchecked Sendable {
         lock.withLock { isClosed = true }
     }
 
+    /// Nothing to keep: a memory log never outlives the process, so it is never recovered.
+    public func writeProducerSnapshot(_ batches: [ProducerBatch], upTo offset: Int64) throws {
+        try lock.withLock { guard !isClosed else { throw StorageError.closed } }
+    }
+
+    /// Nothing to replay: a memory log starts empty every time.
+    public func recoverProducerState() throws -> ProducerStateRecovery {
+        try lock.withLock {
+            guard !isClosed else { throw StorageError.closed }
+            return ProducerStateRecovery(batches: [], snapshotOffset: nil, scannedFrom: startOffset)
+        }
+    }
+
+    /// Memory has no disk to wait for.
+    public func enableGroupCommit() -> Bool { false }
+    /// Never: there is nothing to sync.
+    public var syncsBeforeAcknowledging: Bool { false }
+    /// At once: there is nothing to sync.
+    public func whenSynced(_ completion: @escaping @Sendable (Error?) -> Void) { completion(nil) }
+
     private var activeSummary: SegmentPolicy.ActiveSegment {
         let segment = segments[segments.count - 1]
         return .init(baseOffset: segment.baseOffset, sizeBytes: segment.sizeBytes, isEmpty: segment.batches.isEmpty,

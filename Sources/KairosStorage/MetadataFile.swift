@@ -16,6 +16,8 @@ import Foundation
 ///       "version" : 1
 ///     }
 ///
+/// Broker configs changed live are kept under an optional `"dynamicBrokerConfigs"` key (resource name -> property
+/// -> value, `""` being the cluster default), written only when there are some.
 /// `transactionalProducers` is written only when there is one, so a broker that never saw a transactional producer
 /// writes exactly the older form.
 ///
@@ -32,10 +34,26 @@ enum MetadataFile {
     }
 
     private struct Content: Codable {
+        /// Absent in files written before client quotas existed (and left out when there are none).
+        var clientQuotas: [Quota]?
+        /// Absent in files written before configs could change live, and when none did.
+        var dynamicBrokerConfigs: [String: [String: String]]?
         var producerIdLimit: Int64
         var topics: [Topic]
         var transactionalProducers: [TransactionalProducer]?
         var version: Int
+    }
+
+    /// One client-quota record: `{ "entity" : [ { "name" : "alice", "type" : "user" } ], "values" : { ... } }`;
+    /// a part without `name` is the type's default entity.
+    private struct Quota: Codable {
+        var entity: [QuotaPart]
+        var values: [String: Double]
+    }
+
+    private struct QuotaPart: Codable {
+        var name: String?
+        var type: String
     }
 
     private struct TransactionalProducer: Codable {
@@ -59,7 +77,12 @@ enum MetadataFile {
 
     /// The file's bytes for `metadata`.
     static func encode(_ metadata: BrokerMetadata) throws -> [UInt8] {
+        let quotas = metadata.clientQuotas.map {
+            Quota(entity: $0.entity.map { QuotaPart(name: $0.name, type: $0.type) }, values: $0.values)
+        }
         let content = Content(
+            clientQuotas: quotas.isEmpty ? nil : quotas,
+            dynamicBrokerConfigs: metadata.dynamicBrokerConfigs.isEmpty ? nil : metadata.dynamicBrokerConfigs,
             producerIdLimit: metadata.producerIdLimit,
             topics: metadata.topics.map {
                 Topic(config: Config(overrides: $0.configOverrides), idHigh: $0.idHigh, idLow: $0.idLow, name: $0.name,
@@ -101,6 +124,10 @@ enum MetadataFile {
                             configOverrides: $0.config.overrides)
             },
             producerIdLimit: content.producerIdLimit,
+            clientQuotas: (content.clientQuotas ?? []).map {
+                ClientQuotaRecord(entity: $0.entity.map { .init(type: $0.type, name: $0.name) }, values: $0.values)
+            },
+            dynamicBrokerConfigs: content.dynamicBrokerConfigs ?? [:],
             transactionalProducers: (content.transactionalProducers ?? []).map {
                 TransactionalProducerRecord(
                     transactionalId: $0.transactionalId, producerId: $0.producerId, producerEpoch: $0.epoch,

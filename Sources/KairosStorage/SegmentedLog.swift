@@ -19,6 +19,9 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
     private var logger: Logger
     private var config: LogConfig
     private let flushObserver: (any LogFlushObserver)?
+    private let groupCommit: GroupCommitFlusher?
+    /// Set by `enableGroupCommit`: the owner acknowledges appends only after `whenSynced`.
+    private var groupCommitEnabled = false
     /// Oldest first; the last one is the active segment. Never empty.
     private var segments: [LogSegment]
     private var startOffset: Int64
@@ -33,12 +36,16 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
     /// Opens the log in `directory` (creating it if needed) or recovers it after a crash: older segments are trusted,
     /// the last one is validated batch by batch and a torn or corrupt tail is truncated. `flushObserver` hears
     /// about every fsync of this log.
+    /// `groupCommit` is the log directory's flusher, which syncs the log before acknowledgements in fsync-per-ack
+    /// mode once the owner calls `enableGroupCommit`.
     public init(
-        directory: String, config: LogConfig, now: Int64, logger: Logger, flushObserver: (any LogFlushObserver)? = nil
+        directory: String, config: LogConfig, now: Int64, logger: Logger, flushObserver: (any LogFlushObserver)? = nil,
+        groupCommit: GroupCommitFlusher? = nil
     ) throws {
         self.directory = directory
         self.config = config
         self.flushObserver = flushObserver
+        self.groupCommit = groupCommit
         var logger = logger
         logger[metadataKey: "log"] = "\(directory)"
         self.logger = logger
@@ -103,17 +110,18 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
             guard !isClosed else { throw StorageError.closed }
             let baseOffset = active.nextOffset
             let lastOffset = baseOffset + Int64(info.lastOffsetDelta)
-            if SegmentPolicy.shouldRoll(activeSummary, batchBytes: batch.readableBytes, lastOffset: lastOffset,
-                                        now: now, config: config) {
-                try roll()
-            }
+            let rolled = SegmentPolicy.shouldRoll(activeSummary, batchBytes: batch.readableBytes, lastOffset: lastOffset,
+                                                  now: now, config: config)
+            if rolled { try roll() }
             try active.append(batch, baseOffset: baseOffset, info: info, now: now, config: config)
             totalBytes += Int64(batch.readableBytes)
             unflushedRecords += Int64(info.recordCount)
-            if unflushedRecords >= config.flushIntervalMessages || isFlushDue(now: now) {
+            if syncsBeforeAcknowledgingLocked {
+                // The group-commit flusher syncs it before the acknowledgement (`whenSynced`), with others.
+            } else if unflushedRecords >= config.flushIntervalMessages || isFlushDue(now: now) {
                 try flushLocked(now: now)
             }
-            return AppendResult(baseOffset: baseOffset, lastOffset: lastOffset)
+            return AppendResult(baseOffset: baseOffset, lastOffset: lastOffset, rolledSegment: rolled)
         }
     }
 
@@ -220,6 +228,125 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
         try lock.withLock {
             guard !isClosed else { return }
             try closeLocked()
+        }
+    }
+
+    // MARK: Group commit
+
+    /// From now on, in fsync-per-ack mode (`log.flush.interval.messages=1`) appends leave their fsync to the log
+    /// directory's group-commit flusher, and the owner waits for it with `whenSynced` before acknowledging.
+    /// Returns false (and changes nothing) when the log has no flusher. Logs nobody enabled keep fsyncing inside
+    /// each append, as the offsets log does.
+    @discardableResult
+    public func enableGroupCommit() -> Bool {
+        lock.withLock {
+            groupCommitEnabled = groupCommit != nil
+            return groupCommitEnabled
+        }
+    }
+
+    /// True when an acknowledgement must wait for `whenSynced`: group commit enabled and fsync-per-ack mode on.
+    public var syncsBeforeAcknowledging: Bool { lock.withLock { syncsBeforeAcknowledgingLocked } }
+
+    /// Calls `completion` once everything appended so far is on disk: after the next group-commit round in
+    /// fsync-per-ack mode, at once (with nil) otherwise, when the log's flush policy does not wait for the disk.
+    public func whenSynced(_ completion: @escaping @Sendable (Error?) -> Void) {
+        guard let groupCommit, syncsBeforeAcknowledging else { return completion(nil) }
+        groupCommit.enqueue(self, completion: completion)
+    }
+
+    /// One group-commit round's work on this log: takes what needs syncing under the lock, then fdatasyncs it
+    /// (and the directory, when segments came or went) without holding the lock, so appends go on meanwhile.
+    /// A closed log was flushed by its close: nothing to do.
+    func syncForGroupCommit() throws {
+        let observer = flushObserver
+        let startNanos = observer == nil ? 0 : NIODeadline.now().uptimeNanoseconds
+        let (work, syncDirectory): ([(fd: CInt, path: String)], Bool) = try lock.withLock {
+            guard !isClosed else { return ([], false) }
+            var work: [(fd: CInt, path: String)] = []
+            do {
+                for segment in segments where segment.needsSync || segment.isSealed {
+                    work += try segment.takeSyncWork()
+                }
+            } catch {
+                for item in work { Posix.close(item.fd) }
+                throw error
+            }
+            defer { directoryNeedsSync = false }
+            unflushedRecords = 0
+            return (work, directoryNeedsSync)
+        }
+        defer { for item in work { Posix.close(item.fd) } }
+        for item in work { try Posix.syncData(item.fd, item.path) }
+        if syncDirectory { try Posix.syncDirectory(directory) }
+        if !work.isEmpty || syncDirectory, let observer {
+            observer.logFlushed(nanos: Int64(NIODeadline.now().uptimeNanoseconds - startNanos))
+        }
+    }
+
+    private var syncsBeforeAcknowledgingLocked: Bool {
+        groupCommitEnabled && config.flushIntervalMessages == 1
+    }
+
+    // MARK: Producer state
+
+    /// Snapshot files kept: the newest, and one before it in case the newest turns out unusable.
+    static let producerSnapshotsKept = 2
+
+    /// Writes `<offset>.snapshot` (temporary file, fsync, rename, directory fsync) and removes older snapshots
+    /// beyond the newest `producerSnapshotsKept`.
+    public func writeProducerSnapshot(_ batches: [ProducerBatch], upTo offset: Int64) throws {
+        try lock.withLock {
+            guard !isClosed else { throw StorageError.closed }
+            try writeProducerSnapshotLocked(batches, upTo: offset)
+        }
+    }
+
+    /// Reads the newest snapshot at or below the log end that reads back intact (removing those beyond the log
+    /// end: a torn tail was cut off after they were written), then scans the batch headers after it.
+    public func recoverProducerState() throws -> ProducerStateRecovery {
+        try lock.withLock {
+            guard !isClosed else { throw StorageError.closed }
+            let endOffset = active.nextOffset
+            var snapshot: (batches: [ProducerBatch], offset: Int64)?
+            for offset in try producerSnapshotOffsets().reversed() {
+                let path = ProducerSnapshotFile.path(directory, offset: offset)
+                if offset > endOffset {
+                    logger.info("removing a producer snapshot beyond the log end", metadata: ["snapshot": "\(path)"])
+                    try Posix.unlinkIfPresent(path)
+                    continue
+                }
+                do {
+                    guard let bytes = try Posix.readFile(path) else { continue }
+                    let decoded = try ProducerSnapshotFile.decode(bytes)
+                    guard decoded.offset == offset else {
+                        throw ProducerSnapshotFile.Unusable(description: "covers offset \(decoded.offset), named \(offset)")
+                    }
+                    snapshot = decoded
+                    break
+                } catch let error as ProducerSnapshotFile.Unusable {
+                    logger.warning("ignoring an unusable producer snapshot", metadata: ["snapshot": "\(path)", "reason": "\(error)"])
+                }
+            }
+            let scanFrom = max(snapshot?.offset ?? startOffset, startOffset)
+            var batches = snapshot?.batches ?? []
+            for segment in segments[segmentIndex(containing: scanFrom)...] {
+                batches += try segment.producerBatches(from: scanFrom, buffer: buffer, logger: logger)
+            }
+            return ProducerStateRecovery(batches: batches, snapshotOffset: snapshot?.offset, scannedFrom: scanFrom)
+        }
+    }
+
+    /// The offsets of the snapshot files present, ascending.
+    private func producerSnapshotOffsets() throws -> [Int64] {
+        try Posix.listDirectory(directory).compactMap(ProducerSnapshotFile.offset(ofFile:)).sorted()
+    }
+
+    private func writeProducerSnapshotLocked(_ batches: [ProducerBatch], upTo offset: Int64) throws {
+        try Posix.replaceFile(ProducerSnapshotFile.path(directory, offset: offset),
+                              with: ProducerSnapshotFile.encode(batches, offset: offset))
+        for old in try producerSnapshotOffsets().dropLast(Self.producerSnapshotsKept) {
+            try Posix.unlinkIfPresent(ProducerSnapshotFile.path(directory, offset: old))
         }
     }
 

@@ -4,8 +4,8 @@ import ArgumentParser
 enum KairosSubcommands {
     static let all: [any ParsableCommand.Type] = [
         ServerCommand.self, ConfigReferenceCommand.self,
-        TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self,
-        PerfCommand.self,
+        TopicsCommand.self, ConfigsCommand.self, GroupsCommand.self, ProduceCommand.self, ConsumeCommand.self,
+        PerfCommand.self, GatewayCommand.self,
         ForecastCommand.self, PaperCommand.self,
     ]
 }

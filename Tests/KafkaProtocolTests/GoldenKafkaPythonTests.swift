@@ -49,6 +49,8 @@ final class GoldenKafkaPythonTests: XCTestCase {
             message.write(into: &again, version: version)
             XCTAssertEqual(hexString(again), hexString(bytes), "\(stem): re-encoding differs")
         }
-        XCTAssertEqual(apisSeen.count, ApiKey.allCases.count, "every API has kafka-python fixtures")
+        // Kairos's own load API is not Kafka's: kafka-python cannot encode it (the round-trip samples cover it).
+        let kafkaApis = ApiKey.allCases.filter { $0 != .kairosPartitionLoad }
+        XCTAssertEqual(apisSeen.count, kafkaApis.count, "every Kafka API has kafka-python fixtures")
     }
 }

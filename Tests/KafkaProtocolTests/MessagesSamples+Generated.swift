@@ -76,6 +76,78 @@ extension AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult {
     }
 }
 
+extension AlterClientQuotasRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasRequest {
+        var value = AlterClientQuotasRequest()
+        value.entries = rng.array { rng in AlterClientQuotasRequest.AlterClientQuotasEntryData.sample(version: version, rng: &rng) }
+        value.validateOnly = rng.bool()
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasRequest.AlterClientQuotasEntryData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasRequest.AlterClientQuotasEntryData {
+        var value = AlterClientQuotasRequest.AlterClientQuotasEntryData()
+        value.entity = rng.array { rng in AlterClientQuotasRequest.AlterClientQuotasEntityData.sample(version: version, rng: &rng) }
+        value.ops = rng.array { rng in AlterClientQuotasRequest.AlterClientQuotasOpData.sample(version: version, rng: &rng) }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasRequest.AlterClientQuotasEntityData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasRequest.AlterClientQuotasEntityData {
+        var value = AlterClientQuotasRequest.AlterClientQuotasEntityData()
+        value.entityType = rng.string()
+        value.entityName = rng.maybeNil { rng in rng.string() }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasRequest.AlterClientQuotasOpData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasRequest.AlterClientQuotasOpData {
+        var value = AlterClientQuotasRequest.AlterClientQuotasOpData()
+        value.key = rng.string()
+        value.value = rng.double()
+        value.remove = rng.bool()
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasResponse {
+        var value = AlterClientQuotasResponse()
+        value.throttleTimeMs = rng.int32()
+        value.entries = rng.array { rng in AlterClientQuotasResponse.AlterClientQuotasEntryResult.sample(version: version, rng: &rng) }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasResponse.AlterClientQuotasEntryResult {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasResponse.AlterClientQuotasEntryResult {
+        var value = AlterClientQuotasResponse.AlterClientQuotasEntryResult()
+        value.errorCode = rng.int16()
+        value.errorMessage = rng.maybeNil { rng in rng.string() }
+        value.entity = rng.array { rng in AlterClientQuotasResponse.AlterClientQuotasResultEntity.sample(version: version, rng: &rng) }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AlterClientQuotasResponse.AlterClientQuotasResultEntity {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasResponse.AlterClientQuotasResultEntity {
+        var value = AlterClientQuotasResponse.AlterClientQuotasResultEntity()
+        value.entityType = rng.string()
+        value.entityName = rng.maybeNil { rng in rng.string() }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
 extension AlterConfigsRequest: SampleableMessage {
     static func sample(version: Int16, rng: inout SampleRNG) -> AlterConfigsRequest {
         var value = AlterConfigsRequest()
@@ -451,6 +523,69 @@ extension DeleteTopicsResponse.DeletableTopicResult {
         value.errorCode = rng.int16()
         if version >= 5 { value.errorMessage = rng.maybeNil { rng in rng.string() } }
         if version >= 4 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasRequest {
+        var value = DescribeClientQuotasRequest()
+        value.components = rng.array { rng in DescribeClientQuotasRequest.ComponentData.sample(version: version, rng: &rng) }
+        value.strict = rng.bool()
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasRequest.ComponentData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasRequest.ComponentData {
+        var value = DescribeClientQuotasRequest.ComponentData()
+        value.entityType = rng.string()
+        value.matchType = rng.int8()
+        value.match = rng.maybeNil { rng in rng.string() }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasResponse {
+        var value = DescribeClientQuotasResponse()
+        value.throttleTimeMs = rng.int32()
+        value.errorCode = rng.int16()
+        value.errorMessage = rng.maybeNil { rng in rng.string() }
+        value.entries = rng.maybeNil { rng in rng.array { rng in DescribeClientQuotasResponse.DescribeClientQuotasEntryData.sample(version: version, rng: &rng) } }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasResponse.DescribeClientQuotasEntryData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasResponse.DescribeClientQuotasEntryData {
+        var value = DescribeClientQuotasResponse.DescribeClientQuotasEntryData()
+        value.entity = rng.array { rng in DescribeClientQuotasResponse.DescribeClientQuotasEntityData.sample(version: version, rng: &rng) }
+        value.values = rng.array { rng in DescribeClientQuotasResponse.DescribeClientQuotasValueData.sample(version: version, rng: &rng) }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasResponse.DescribeClientQuotasEntityData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasResponse.DescribeClientQuotasEntityData {
+        var value = DescribeClientQuotasResponse.DescribeClientQuotasEntityData()
+        value.entityType = rng.string()
+        value.entityName = rng.maybeNil { rng in rng.string() }
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeClientQuotasResponse.DescribeClientQuotasValueData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeClientQuotasResponse.DescribeClientQuotasValueData {
+        var value = DescribeClientQuotasResponse.DescribeClientQuotasValueData()
+        value.key = rng.string()
+        value.value = rng.double()
+        if version >= 1 { value.taggedFields = rng.unknownTaggedFields() }
         return value
     }
 }
@@ -965,6 +1100,77 @@ extension JoinGroupResponse.JoinGroupResponseMember {
     }
 }
 
+extension KairosPartitionLoadRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadRequest {
+        var value = KairosPartitionLoadRequest()
+        value.topics = rng.maybeNil { rng in rng.array { rng in KairosPartitionLoadRequest.KairosPartitionLoadRequestTopic.sample(version: version, rng: &rng) } }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension KairosPartitionLoadRequest.KairosPartitionLoadRequestTopic {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadRequest.KairosPartitionLoadRequestTopic {
+        var value = KairosPartitionLoadRequest.KairosPartitionLoadRequestTopic()
+        value.name = rng.string()
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension KairosPartitionLoadResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadResponse {
+        var value = KairosPartitionLoadResponse()
+        value.throttleTimeMs = rng.int32()
+        value.errorCode = rng.int16()
+        value.windowMs = rng.int64()
+        value.topics = rng.array { rng in KairosPartitionLoadResponse.KairosPartitionLoadTopic.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension KairosPartitionLoadResponse.KairosPartitionLoadTopic {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadResponse.KairosPartitionLoadTopic {
+        var value = KairosPartitionLoadResponse.KairosPartitionLoadTopic()
+        value.name = rng.string()
+        value.errorCode = rng.int16()
+        value.partitions = rng.array { rng in KairosPartitionLoadResponse.KairosPartitionLoadPartition.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension KairosPartitionLoadResponse.KairosPartitionLoadPartition {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadResponse.KairosPartitionLoadPartition {
+        var value = KairosPartitionLoadResponse.KairosPartitionLoadPartition()
+        value.partitionIndex = rng.int32()
+        value.recordsInPerSec = rng.double()
+        value.bytesInPerSec = rng.double()
+        value.recordsOutPerSec = rng.double()
+        value.bytesOutPerSec = rng.double()
+        value.producingConnections = rng.int32()
+        value.fetchingConnections = rng.int32()
+        value.fetchingMembers = rng.int32()
+        value.highWatermark = rng.int64()
+        value.groups = rng.array { rng in KairosPartitionLoadResponse.KairosPartitionLoadGroup.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension KairosPartitionLoadResponse.KairosPartitionLoadGroup {
+    static func sample(version: Int16, rng: inout SampleRNG) -> KairosPartitionLoadResponse.KairosPartitionLoadGroup {
+        var value = KairosPartitionLoadResponse.KairosPartitionLoadGroup()
+        value.groupId = rng.string()
+        value.members = rng.int32()
+        value.committedOffset = rng.int64()
+        value.lag = rng.int64()
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
 extension LeaveGroupRequest: SampleableMessage {
     static func sample(version: Int16, rng: inout SampleRNG) -> LeaveGroupRequest {
         var value = LeaveGroupRequest()
@@ -1013,6 +1219,7 @@ extension ListGroupsRequest: SampleableMessage {
     static func sample(version: Int16, rng: inout SampleRNG) -> ListGroupsRequest {
         var value = ListGroupsRequest()
         if version >= 4 { value.statesFilter = rng.array { rng in rng.string() } }
+        if version >= 5 { value.typesFilter = rng.array { rng in rng.string() } }
         if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
         return value
     }
@@ -1035,6 +1242,7 @@ extension ListGroupsResponse.ListedGroup {
         value.groupId = rng.string()
         value.protocolType = rng.string()
         if version >= 4 { value.groupState = rng.string() }
+        if version >= 5 { value.groupType = rng.string() }
         if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
         return value
     }
@@ -1622,6 +1830,8 @@ let allSampleableMessages: [any SampleableMessage.Type] = [
     AddOffsetsToTxnResponse.self,
     AddPartitionsToTxnRequest.self,
     AddPartitionsToTxnResponse.self,
+    AlterClientQuotasRequest.self,
+    AlterClientQuotasResponse.self,
     AlterConfigsRequest.self,
     AlterConfigsResponse.self,
     ApiVersionsRequest.self,
@@ -1636,6 +1846,8 @@ let allSampleableMessages: [any SampleableMessage.Type] = [
     DeleteRecordsResponse.self,
     DeleteTopicsRequest.self,
     DeleteTopicsResponse.self,
+    DescribeClientQuotasRequest.self,
+    DescribeClientQuotasResponse.self,
     DescribeClusterRequest.self,
     DescribeClusterResponse.self,
     DescribeConfigsRequest.self,
@@ -1656,6 +1868,8 @@ let allSampleableMessages: [any SampleableMessage.Type] = [
     InitProducerIdResponse.self,
     JoinGroupRequest.self,
     JoinGroupResponse.self,
+    KairosPartitionLoadRequest.self,
+    KairosPartitionLoadResponse.self,
     LeaveGroupRequest.self,
     LeaveGroupResponse.self,
     ListGroupsRequest.self,

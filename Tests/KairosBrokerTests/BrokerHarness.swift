@@ -59,6 +59,8 @@ final class BrokerHarness {
                 bytes.writeImmutableBuffer(p)
                 if i < records.count, case .bytes(let r) = records[i] { bytes.writeImmutableBuffer(r) }
             }
+        case .muted(let inner, _):
+            return try decode(inner, as: type, apiKey: apiKey, version: version, file: file, line: line)
         case .deferred(let future):
             loop.run()
             return try decode(try future.wait(), as: type, apiKey: apiKey, version: version, file: file, line: line)

@@ -90,6 +90,12 @@ final class GroupHandlerTests: XCTestCase {
         XCTAssertEqual(described.groups[1].groupState, "Dead")
         let listed = try h.call(ListGroupsRequest(statesFilter: ["stable"]), version: 4)
         XCTAssertEqual(listed.groups.map(\.groupId), ["g"])
+        let typed = try h.call(ListGroupsRequest(statesFilter: ["Stable"], typesFilter: ["Classic"]), version: 5)
+        XCTAssertEqual(typed.groups.map(\.groupId), ["g"])
+        XCTAssertEqual(typed.groups.map(\.groupType), ["classic"], "v5 names the type")
+        XCTAssertEqual(try h.call(ListGroupsRequest(typesFilter: ["consumer"]), version: 5).groups.count, 0,
+                       "no group uses the new consumer protocol")
+        XCTAssertEqual(try h.call(ListGroupsRequest(statesFilter: ["Empty"], typesFilter: ["classic"]), version: 5).groups.count, 0)
         let left = try h.call(LeaveGroupRequest(groupId: "g", memberId: first.memberId), version: 1)
         XCTAssertEqual(left.errorCode, 0)
         let again = try h.call(LeaveGroupRequest(groupId: "g", members: [.init(memberId: first.memberId)]), version: 5)

@@ -196,7 +196,9 @@ private final class ScriptHandler: ChannelInboundHandler {
             if drop { context.close(promise: nil) }
         case .close:
             context.close(promise: nil)
-        case .deferred(let future):
+        case .muted(let reply, _):
+            deliver(reply, drop: drop, context: context)
+        case .deferred(let future), .afterSync(let future):
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             future.whenSuccess { reply in bound.value.0.deliver(reply, drop: drop, context: bound.value.1) }
         }

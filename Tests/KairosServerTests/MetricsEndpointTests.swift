@@ -5,6 +5,7 @@ import KairosStorage
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import XCTest
 
 final class MetricsEndpointTests: XCTestCase {
@@ -61,6 +62,12 @@ final class MetricsEndpointTests: XCTestCase {
         XCTAssertTrue(text.contains("kairos_under_replicated_partitions 0"), text)
         XCTAssertTrue(text.contains("kairos_network_request_queue_size 0"), text)
         XCTAssertTrue(text.contains("kairos_request_latency_seconds_count{api=\"Produce\"} 1"), text)
+        // The per-partition load, as the KairosPartitionLoad API reports it.
+        XCTAssertTrue(text.contains("kairos_partition_producing_connections{topic=\"m\",partition=\"0\"} 1"), text)
+        XCTAssertTrue(text.contains("kairos_partition_fetching_members{topic=\"m\",partition=\"0\"} 0"), text)
+        XCTAssertTrue(text.contains("kairos_partition_high_watermark{topic=\"m\",partition=\"0\"} 1"), text)
+        let rateLine = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("kairos_partition_messages_in_per_second{topic=\"m\",partition=\"0\"}") })
+        XCTAssertGreaterThan(Double(rateLine.split(separator: " ").last ?? "") ?? 0, 0, String(rateLine))
         XCTAssertTrue(try httpGet(port: server.metricsEndpointPort, path: "/nope").contains(" 404 "))
         server.shutdown()
         _ = try? await task.value
@@ -109,34 +116,79 @@ final class MetricsEndpointTests: XCTestCase {
         _ = try? await task.value
     }
 
-    /// The value of `kairos_log_flush_latency_seconds_count` in a scrape.
-    private func flushCount(in text: String) throws -> Int {
-        let line = text.split(separator: "\n").first { $0.hasPrefix("kairos_log_flush_latency_seconds_count ") }
-        return try XCTUnwrap(line.flatMap { Int($0.split(separator: " ")[1]) }, text)
+    func testEndpointRunsAsItsOwnServiceUntilGracefulShutdown() async throws {
+        var logger = Logger(label: "metrics-service-test")
+        logger.logLevel = .critical
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let endpoint = MetricsEndpoint(host: "127.0.0.1", port: 0, group: loops, logger: logger) { "kairos_test_gauge 42\n" }
+        let group = ServiceGroup(services: [endpoint], logger: logger)
+        let run = Task { try await group.run() }
+        let port = try await endpoint.waitUntilBound()
+        XCTAssertNotEqual(port, 0)
+        XCTAssertEqual(endpoint.port, port)
+        let text = try httpGet(port: port, path: "/metrics")
+        XCTAssertTrue(text.hasPrefix("HTTP/1.0 200") || text.hasPrefix("HTTP/1.1 200"), text)
+        XCTAssertTrue(text.contains("kairos_test_gauge 42"), text)
+        XCTAssertTrue(try httpGet(port: port, path: "/nope").contains(" 404 "))
+
+        // A second endpoint on the same port cannot bind: run() and waitUntilBound() both say so.
+        let clash = MetricsEndpoint(host: "127.0.0.1", port: port, group: loops, logger: logger) { "" }
+        do {
+            try await clash.run()
+            XCTFail("bound a port already taken")
+        } catch {}
+        do {
+            _ = try await clash.waitUntilBound()
+            XCTFail("waitUntilBound after a failed bind must throw")
+        } catch {}
+
+        await group.triggerGracefulShutdown()
+        try await run.value
+        XCTAssertFalse(canConnect(port: port), "the listener is closed once run() returns")
+        try await loops.shutdownGracefully()
     }
 
-    /// A blocking HTTP/1.0 GET over a plain socket: the test should not trust the server's own stack.
-    private func httpGet(port: Int, path: String) throws -> String {
+    /// True when something accepts TCP connections on 127.0.0.1:`port`.
+    private func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        XCTAssertGreaterThanOrEqual(fd, 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        XCTAssertEqual(connected, 0)
-        let request = Array("GET \(path) HTTP/1.0\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        var response: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            response += chunk[0..<n]
-        }
-        return String(decoding: response, as: UTF8.self)
+        } == 0
     }
+
+    /// The value of `kairos_log_flush_latency_seconds_count` in a scrape.
+    private func flushCount(in text: String) throws -> Int {
+        let line = text.split(separator: "\n").first { $0.hasPrefix("kairos_log_flush_latency_seconds_count ") }
+        return try XCTUnwrap(line.flatMap { Int($0.split(separator: " ")[1]) }, text)
+    }
+}
+
+/// A blocking HTTP/1.0 GET over a plain socket: the tests should not trust the server's own stack.
+func httpGet(port: Int, path: String) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    XCTAssertGreaterThanOrEqual(fd, 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    XCTAssertEqual(connected, 0)
+    let request = Array("GET \(path) HTTP/1.0\r\n\r\n".utf8)
+    _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    var response: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { break }
+        response += chunk[0..<n]
+    }
+    return String(decoding: response, as: UTF8.self)
 }

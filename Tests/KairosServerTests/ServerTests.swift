@@ -129,4 +129,55 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(offsets, Array(50..<150), "fetch starts at the batch holding offset 50")
         XCTAssertEqual(values.first, "value-0")
     }
+
+    func testPipelinedProducesInFsyncPerAckModeAreAllAnsweredInOrder() async throws {
+        server.shutdown()
+        _ = try? await serverTask.value
+        try await start(properties: ["log.flush.interval.messages": "1"])
+        try pipelineProducesAndCheckOrder()
+    }
+
+    /// Twenty produces to two partitions, a fetch waiting at the log end and a metadata request sent back to back on
+    /// one connection: every reply comes, in request order, with the offsets in order per partition.
+    private func pipelineProducesAndCheckOrder() throws {
+        let client = try TestClient.connect(port: server.port, group: group)
+        defer { client.close() }
+        let create = try client.send(
+            CreateTopicsRequest(topics: [.init(name: "synced", numPartitions: 2, replicationFactor: 1)], timeoutMs: 1000), version: 7)
+        XCTAssertEqual(try client.receive(CreateTopicsResponse.self, version: 7, correlationId: create).topics[0].errorCode, 0)
+        var builder = RecordBatchBuilder(baseTimestamp: 1_700_000_000_000)
+        var v = ByteBuffer()
+        v.writeString("value")
+        _ = builder.append(timestamp: 1_700_000_000_000, key: nil, value: v, headers: [])
+        let batch = try builder.finish(compression: .none, allocator: ByteBufferAllocator())
+        var ids: [(id: Int32, partition: Int32)] = []
+        for i in 0..<20 {
+            let partition = Int32(i % 2)
+            let id = try client.send(
+                ProduceRequest(acks: -1, timeoutMs: 1000,
+                               topicData: [.init(name: "synced", partitionData: [.init(index: partition, records: batch)])]),
+                version: 9)
+            ids.append((id, partition))
+        }
+        // A fetch that waits at the log end (behind replies still waiting for the disk), then metadata.
+        let fetch = try client.send(
+            FetchRequest(maxWaitMs: 200, minBytes: 1, maxBytes: 1 << 20, sessionEpoch: -1,
+                         topics: [.init(topic: "synced", partitions: [.init(partition: 0, fetchOffset: 10, partitionMaxBytes: 1 << 20)])]),
+            version: 11)
+        let metadata = try client.send(MetadataRequest(topics: nil), version: 9)
+        var next: [Int32: Int64] = [0: 0, 1: 0]
+        for (id, partition) in ids {
+            let response = try client.receive(ProduceResponse.self, version: 9, correlationId: id)
+            let result = response.responses[0].partitionResponses[0]
+            XCTAssertEqual(result.errorCode, 0)
+            XCTAssertEqual(result.index, partition)
+            XCTAssertEqual(result.baseOffset, next[partition])
+            next[partition]! += 1
+        }
+        let fetched = try client.receive(FetchResponse.self, version: 11, correlationId: fetch)
+        XCTAssertEqual(fetched.responses[0].partitions[0].errorCode, 0)
+        XCTAssertEqual(fetched.responses[0].partitions[0].highWatermark, 10)
+        XCTAssertEqual(try client.receive(MetadataResponse.self, version: 9, correlationId: metadata).topics.map(\.name), ["synced"])
+    }
+
 }

@@ -68,6 +68,31 @@ final class MetadataContractTests: XCTestCase {
         }
     }
 
+    func testDynamicBrokerConfigsSurviveReopeningAndEmptySetsAreDropped() throws {
+        try forEachEngine { engine, store, reopen in
+            try store.update { $0.topics = [orders] }
+            try store.update {
+                $0.dynamicBrokerConfigs[""] = ["log.retention.ms": "60000"]
+                $0.dynamicBrokerConfigs["1"] = ["message.max.bytes": "2000000", "log.roll.ms": "1000"]
+            }
+            XCTAssertEqual(try reopen().current.dynamicBrokerConfigs,
+                           ["": ["log.retention.ms": "60000"], "1": ["message.max.bytes": "2000000", "log.roll.ms": "1000"]],
+                           engine)
+            XCTAssertEqual(try reopen().current.topics, [orders], "\(engine): the other kinds are kept beside it")
+            try store.update { $0.dynamicBrokerConfigs[""] = [:] }
+            XCTAssertEqual(try reopen().current.dynamicBrokerConfigs, ["1": ["message.max.bytes": "2000000", "log.roll.ms": "1000"]],
+                           "\(engine): a resource left with no configs is dropped")
+        }
+    }
+
+    func testAFileWithoutDynamicBrokerConfigsIsWrittenWithoutTheKey() throws {
+        let empty = String(decoding: try MetadataFile.encode(BrokerMetadata(topics: [orders])), as: UTF8.self)
+        XCTAssertFalse(empty.contains("dynamicBrokerConfigs"), empty)
+        let withConfigs = try MetadataFile.encode(BrokerMetadata(dynamicBrokerConfigs: ["": ["log.retention.ms": "5"]]))
+        XCTAssertTrue(String(decoding: withConfigs, as: UTF8.self).contains("\"dynamicBrokerConfigs\""))
+        XCTAssertEqual(try MetadataFile.decode(withConfigs, path: "x").dynamicBrokerConfigs, ["": ["log.retention.ms": "5"]])
+    }
+
     func testUpdateReturnsWhatTheChangeReturned() throws {
         try forEachEngine { engine, store, _ in
             let previous = try store.update { metadata -> Int64 in
@@ -161,6 +186,52 @@ final class MetadataContractTests: XCTestCase {
                 XCTAssertEqual(metadata.topics.count, 40, engine)
                 XCTAssertEqual(Set(metadata.topics.map(\.name)).count, 40, engine)
                 XCTAssertEqual(metadata.producerIdLimit, 7_009, engine)
+            }
+        }
+    }
+
+    private let aliceQuota = ClientQuotaRecord(
+        entity: [.init(type: "user", name: "alice"), .init(type: "client-id", name: nil)],
+        values: ["producer_byte_rate": 1_048_576, "request_percentage": 12.5])
+    private let defaultClientQuota = ClientQuotaRecord(
+        entity: [.init(type: "client-id", name: nil)], values: ["consumer_byte_rate": 2_000])
+
+    func testClientQuotasAreKeptSortedBesideTopicsAndSurviveReopening() throws {
+        try forEachEngine { engine, store, reopen in
+            try store.update { $0.topics = [orders] }
+            try store.update { $0.clientQuotas = [aliceQuota, defaultClientQuota] }
+            let current = store.current
+            XCTAssertEqual(current.topics, [orders], "\(engine): topics untouched by a quota update")
+            XCTAssertEqual(current.clientQuotas.map(\.sortKey), ["client-id=<default>", "client-id=<default>,user=alice"], engine)
+            XCTAssertEqual(current.clientQuotas[1].entity.map(\.type), ["client-id", "user"], "\(engine): parts sorted by type")
+            XCTAssertEqual(current.clientQuotas[1].values["request_percentage"], 12.5, engine)
+            XCTAssertNil(current.clientQuotas[0].entity[0].name, "\(engine): the default entity stays nil")
+            XCTAssertEqual(try reopen().current, current, engine)
+
+            try store.update { $0.clientQuotas.removeAll { $0.sortKey == "client-id=<default>" } }
+            XCTAssertEqual(try reopen().current.clientQuotas.map(\.sortKey), ["client-id=<default>,user=alice"], engine)
+        }
+    }
+
+    func testInconsistentClientQuotasAreRefused() throws {
+        try forEachEngine { engine, store, _ in
+            let breakages: [(String, (inout BrokerMetadata) -> Void)] = [
+                ("listed twice", { $0.clientQuotas = [self.defaultClientQuota, self.defaultClientQuota] }),
+                ("no entity", { $0.clientQuotas = [ClientQuotaRecord(entity: [], values: ["producer_byte_rate": 1])] }),
+                ("no values", { $0.clientQuotas = [ClientQuotaRecord(entity: [.init(type: "user", name: "a")], values: [:])] }),
+                ("repeats a type", {
+                    $0.clientQuotas = [ClientQuotaRecord(
+                        entity: [.init(type: "user", name: "a"), .init(type: "user", name: "b")], values: ["producer_byte_rate": 1])]
+                }),
+                ("finite", {
+                    $0.clientQuotas = [ClientQuotaRecord(entity: [.init(type: "user", name: "a")], values: ["producer_byte_rate": .nan])]
+                }),
+            ]
+            for (reason, breakage) in breakages {
+                XCTAssertThrowsError(try store.update(breakage)) { error in
+                    XCTAssertTrue("\(error)".contains(reason), "\(engine): \(error) should say \(reason)")
+                }
+                XCTAssertEqual(store.current.clientQuotas, [], "\(engine) after \(reason)")
             }
         }
     }

@@ -18,7 +18,9 @@ struct TestBatch {
     var info: BatchInfo
 
     /// A batch of `recordCount` records whose payload is `payloadBytes` bytes from `seed`.
-    init(recordCount: Int32 = 1, payloadBytes: Int = 20, maxTimestamp: Int64 = 1_000, seed: UInt64 = 1, baseOffset: Int64 = 0) {
+    /// `producer` sets the idempotent-producer fields (id, epoch, base sequence); without it they are -1.
+    init(recordCount: Int32 = 1, payloadBytes: Int = 20, maxTimestamp: Int64 = 1_000, seed: UInt64 = 1, baseOffset: Int64 = 0,
+         producer: (id: Int64, epoch: Int16, sequence: Int32)? = nil) {
         precondition(recordCount >= 1)
         var buffer = ByteBufferAllocator().buffer(capacity: 61 + payloadBytes)
         buffer.writeInteger(baseOffset)                           // baseOffset (storage overwrites it)
@@ -30,9 +32,9 @@ struct TestBatch {
         buffer.writeInteger(recordCount - 1)                      // lastOffsetDelta
         buffer.writeInteger(maxTimestamp)                         // baseTimestamp
         buffer.writeInteger(maxTimestamp)                         // maxTimestamp
-        buffer.writeInteger(Int64(-1))                            // producerId
-        buffer.writeInteger(Int16(-1))                            // producerEpoch
-        buffer.writeInteger(Int32(-1))                            // baseSequence
+        buffer.writeInteger(producer?.id ?? -1)                   // producerId
+        buffer.writeInteger(producer?.epoch ?? -1)                // producerEpoch
+        buffer.writeInteger(producer?.sequence ?? -1)             // baseSequence
         buffer.writeInteger(recordCount)                          // recordCount
         var generator = SplitMix64(seed: seed)
         for _ in 0..<payloadBytes { buffer.writeInteger(UInt8(truncatingIfNeeded: generator.next())) }

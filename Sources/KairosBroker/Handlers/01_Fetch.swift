@@ -26,7 +26,7 @@ extension Broker {
             let response = FetchResponse(errorCode: ErrorCode.fetchSessionIdNotFound.rawValue, sessionId: 0, responses: [])
             return reply(response, header)
         }
-        let first = readFetch(request, version: version)
+        let first = readFetch(request, version: version, clientId: header.clientId ?? "")
         let waitMs = min(Int64(request.maxWaitMs), Limits.fetchWaitMsMax)
         if waitMs <= 0 || first.isSatisfied(minBytes: request.minBytes) {
             return encodeFetch(first, header: header, connection: context.connectionId)
@@ -36,11 +36,12 @@ extension Broker {
         return .deferred(wait.start(waitMs: waitMs))
     }
 
-    /// Reads every requested partition once.
-    func readFetch(_ request: FetchRequest, version: Int16) -> FetchAttempt {
+    /// Reads every requested partition once. Under a consumer_byte_rate quota a response holds at most what the
+    /// quota allows in its windows (as in Kafka), so one large fetch can never stay over the quota for good.
+    func readFetch(_ request: FetchRequest, version: Int16, clientId: String) -> FetchAttempt {
         var attempt = FetchAttempt()
         var remaining = version >= 3 ? Int(max(request.maxBytes, 0)) : Int.max
-        remaining = min(remaining, config.fetchMaxBytes)
+        remaining = min(remaining, config.fetchMaxBytes, clientQuotas.maxBytesInWindow(.consumerByteRate, clientId: clientId))
         var gotData = false
         for topicRequest in request.topics {
             let topic = topics.topic(topicRequest.topic)
@@ -106,10 +107,36 @@ extension Broker {
     /// Encodes a fetch answer, leaving file-backed record sets out of the buffers for zero copy.
     func encodeFetch(_ attempt: FetchAttempt, header: RequestHeader, connection: UInt64) -> BrokerReply {
         let now = clock()
+        // consumer_byte_rate. A client within its quota gets what it asked for, and when that takes it over, the
+        // throttle time with it and a muted connection. A client over its quota already (a fetch on another of its
+        // connections) is answered at once with no records and the throttle time, and those bytes are not counted,
+        // as Kafka does. (Kafka answers empty whenever the fetch goes over; a single batch larger than the quota's
+        // window would then never be delivered.)
+        let clientId = header.clientId ?? ""
+        let overAlready = clientQuotas.pendingThrottleMs(.consumerByteRate, clientId: clientId, nowMs: now) > 0
+        let throttle = clientQuotas.record(.consumerByteRate, amount: attempt.bytes, clientId: clientId, nowMs: now)
+        if throttle > 0 && overAlready {
+            clientQuotas.unrecord(.consumerByteRate, amount: attempt.bytes, clientId: clientId, nowMs: now)
+            attempt.release()
+            var empty = FetchResponse(
+                throttleTimeMs: Int32(clamping: throttle), errorCode: 0, sessionId: 0, responses: attempt.topics)
+            for t in empty.responses.indices {
+                for p in empty.responses[t].partitions.indices { empty.responses[t].partitions[p].records = ByteBuffer() }
+            }
+            return .muted(reply(empty, header), milliseconds: throttle)
+        }
+        let answer = encodeFetchRecords(attempt, header: header, connection: connection, now: now, throttleMs: throttle)
+        return throttle > 0 ? .muted(answer, milliseconds: throttle) : answer
+    }
+
+    private func encodeFetchRecords(
+        _ attempt: FetchAttempt, header: RequestHeader, connection: UInt64, now: Int64, throttleMs: Int64
+    ) -> BrokerReply {
         for (partition, records, bytes) in attempt.sent {
             partition.counters.recordFetch(records: records, bytes: bytes, connection: connection, nowMs: now)
         }
-        var response = FetchResponse(throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: attempt.topics)
+        var response = FetchResponse(
+            throttleTimeMs: Int32(clamping: throttleMs), errorCode: 0, sessionId: 0, responses: attempt.topics)
         var external: [Int?] = []
         var files: [LogReadData] = []
         var index = 0
@@ -214,7 +241,7 @@ final class PendingFetch: @unchecked Sendable {
 
     private func recheck(final: Bool) {
         guard !done else { return }
-        let attempt = broker.readFetch(request, version: header.apiVersion)
+        let attempt = broker.readFetch(request, version: header.apiVersion, clientId: header.clientId ?? "")
         if final || attempt.isSatisfied(minBytes: request.minBytes) {
             done = true
             timer?.cancel()

@@ -2,6 +2,8 @@
 // Topics: null (v1+) or an empty list at v0 means all topics. An unknown topic is created when
 // auto.create.topics.enable is on and the request allows it (v4+ AllowAutoTopicCreation), else
 // UNKNOWN_TOPIC_OR_PARTITION; an illegal name gets INVALID_TOPIC_EXCEPTION. v10+ may name topics by id.
+// v8+ answers the authorized operations of each topic (and v8-10 of the cluster) when asked: every operation
+// Kafka defines for the resource, since Kairos has no ACLs yet and allows everything.
 import KafkaProtocol
 
 extension ApiHandler {
@@ -22,6 +24,11 @@ extension Broker {
                 topicResults.append(metadataTopic(requested, allowCreate: request.allowAutoTopicCreation))
             }
         }
+        if version >= 8 && request.includeTopicAuthorizedOperations {
+            for i in topicResults.indices where topicResults[i].errorCode == 0 {
+                topicResults[i].topicAuthorizedOperations = AuthorizedOperations.topic
+            }
+        }
         return MetadataResponse(
             throttleTimeMs: 0,
             brokers: [
@@ -29,7 +36,9 @@ extension Broker {
             ],
             clusterId: config.clusterId,
             controllerId: config.nodeId,
-            topics: topicResults)
+            topics: topicResults,
+            clusterAuthorizedOperations: version >= 8 && request.includeClusterAuthorizedOperations
+                ? AuthorizedOperations.cluster : Int32.min)
     }
 
     private func metadataTopic(_ requested: MetadataRequest.MetadataRequestTopic, allowCreate: Bool) -> MetadataResponse.MetadataResponseTopic {

@@ -13,8 +13,7 @@ extension ApiHandler {
 }
 
 extension Broker {
-    /// READ, DELETE and DESCRIBE (Kafka's AclOperation codes 3, 6, 8) as a bit field.
-    static let groupAuthorizedOperations: Int32 = (1 << 3) | (1 << 6) | (1 << 8)
+    static var groupAuthorizedOperations: Int32 { AuthorizedOperations.group }
 
     func handleDescribeGroups(_ request: DescribeGroupsRequest, version: Int16) -> DescribeGroupsResponse {
         let operations = version >= 3 && request.includeAuthorizedOperations ? Broker.groupAuthorizedOperations : Int32.min

@@ -1,4 +1,5 @@
-// DescribeCluster (key 60), v0-1. One broker, which is also the controller.
+// DescribeCluster (key 60), v0-1. One broker, which is also the controller. The cluster's authorized operations,
+// when asked for, are every operation Kafka defines on the cluster (no ACLs yet: everything is allowed).
 import KafkaProtocol
 
 extension ApiHandler {
@@ -14,6 +15,6 @@ extension Broker {
             throttleTimeMs: 0, errorCode: 0, errorMessage: nil, endpointType: request.endpointType, clusterId: config.clusterId,
             controllerId: config.nodeId,
             brokers: [.init(brokerId: config.nodeId, host: advertisedAddress.host, port: advertisedAddress.port, rack: nil)],
-            clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? 0 : Int32.min)
+            clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? AuthorizedOperations.cluster : Int32.min)
     }
 }

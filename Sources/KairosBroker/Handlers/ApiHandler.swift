@@ -50,8 +50,10 @@ extension ApiHandler {
     static let all: [ApiHandler] = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .joinGroup,
         .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .apiVersions, .createTopics, .deleteTopics,
-        .deleteRecords, .initProducerId, .addPartitionsToTxn, .addOffsetsToTxn, .endTxn, .txnOffsetCommit, .describeConfigs, .createPartitions, .deleteGroups, .offsetDelete,
-        .describeCluster,
+        .deleteRecords, .initProducerId, .addPartitionsToTxn, .addOffsetsToTxn, .endTxn, .txnOffsetCommit,
+        .describeConfigs, .alterConfigs, .createPartitions, .deleteGroups,
+        .incrementalAlterConfigs, .offsetDelete, .describeClientQuotas, .alterClientQuotas, .describeCluster,
+        .kairosPartitionLoad,
     ]
 
     /// `all` by raw key; two handlers for one key is a bug caught at the first request.

@@ -30,7 +30,8 @@ struct ResponseFrameDecoder: ByteToMessageDecoder {
 }
 
 /// Matches answers to requests by correlation id, so any number of requests can be in flight on one connection;
-/// when the connection ends, every waiting request fails with a retriable connection error.
+/// when the connection ends, every waiting request fails with a retriable connection error. What is waiting and
+/// whether the connection is still open live in a `ConnectionState` value; this handler performs its actions.
 ///
 /// Deadlines are checked by one timer per connection, not one per request: scheduling and cancelling a timer for
 /// every request was a fifth of a busy producer's event loop (a heap insert and removal each). The timer is set for
@@ -41,26 +42,23 @@ final class ResponseRouter: ChannelDuplexHandler {
     typealias OutboundIn = OutgoingRequest
     typealias OutboundOut = ByteBuffer
 
-    private struct Waiting {
+    /// What an answer needs.
+    struct Waiting {
         var headerVersion: Int16
         var promise: EventLoopPromise<ByteBuffer>
-        /// Monotonic deadline (`NIODeadline.uptimeNanoseconds`), `.max` for none.
-        var deadlineNanos: UInt64
         var timeoutMs: Int
         var apiName: String
     }
 
-    private var pending: [Int32: Waiting] = [:]
-    private var closedError: KafkaClientError?
+    private var state: ConnectionState<Waiting>
     private let peer: String
     private var timer: Scheduled<Void>?
-    /// When the timer fires; `.max` without a timer.
-    private var timerNanos: UInt64 = .max
 
     private var context: ChannelHandlerContext?
 
     init(peer: String) {
         self.peer = peer
+        self.state = ConnectionState(peer: peer)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -69,104 +67,96 @@ final class ResponseRouter: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
-        if let error = closedError {
-            request.promise?.fail(error)
-            promise?.fail(error)
-            return
-        }
+        var deadline = UInt64.max
+        var waiting: Waiting?
         if let responsePromise = request.promise {
-            var deadline = UInt64.max
             if request.timeoutMs > 0 {
                 deadline = NIODeadline.now().uptimeNanoseconds &+ UInt64(request.timeoutMs) * 1_000_000
-                armTimer(at: deadline, context: context)
             }
-            pending[request.correlationId] = Waiting(headerVersion: request.responseHeaderVersion,
-                                                     promise: responsePromise, deadlineNanos: deadline,
-                                                     timeoutMs: request.timeoutMs, apiName: request.apiName)
+            waiting = Waiting(headerVersion: request.responseHeaderVersion, promise: responsePromise,
+                              timeoutMs: request.timeoutMs, apiName: request.apiName)
         }
-        context.write(wrapOutboundOut(request.frame), promise: promise)
+        switch state.event(.write(correlationId: request.correlationId, waiter: waiting, deadlineNanos: deadline)) {
+        case .write(let armTimerAt):
+            if let armTimerAt { armTimer(at: armTimerAt, context: context) }
+            context.write(wrapOutboundOut(request.frame), promise: promise)
+        case .refuse(let error):
+            request.promise?.fail(error)
+            promise?.fail(error)
+        default:
+            preconditionFailure("a write is written or refused")
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var frame = unwrapInboundIn(data)
-        guard let correlationId = frame.getInteger(at: frame.readerIndex, endianness: .big, as: Int32.self),
-              let entry = pending.removeValue(forKey: correlationId)
-        else {
-            // An answer to nothing we asked (or to a request we gave up on): the stream can no longer be trusted.
-            fail(.protocolViolation("unexpected response from \(peer)"), context: context)
-            return
+        guard let correlationId = frame.getInteger(at: frame.readerIndex, endianness: .big, as: Int32.self) else {
+            return perform(state.event(.failed(.protocolViolation("unexpected response from \(peer)"))), context: context)
         }
-        do {
-            _ = try ResponseHeader.read(from: &frame, headerVersion: entry.headerVersion)
-            entry.promise.succeed(frame)
-        } catch {
-            entry.promise.fail(KafkaClientError.protocolViolation("bad response header from \(peer): \(error)"))
+        switch state.event(.response(correlationId: correlationId)) {
+        case .deliver(let entry):
+            do {
+                _ = try ResponseHeader.read(from: &frame, headerVersion: entry.headerVersion)
+                entry.promise.succeed(frame)
+            } catch {
+                entry.promise.fail(KafkaClientError.protocolViolation("bad response header from \(peer): \(error)"))
+            }
+        case let action:
+            perform(action, context: context)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        failAll(.connection("connection to \(peer) closed"))
+        perform(state.event(.closed(.connection("connection to \(peer) closed"))), context: context)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        fail(.connection("connection to \(peer) failed: \(error)"), context: context)
+        perform(state.event(.failed(.connection("connection to \(peer) failed: \(error)"))), context: context)
     }
 
-    /// Makes sure the timer fires by `deadlineNanos`; a timer already set for earlier is kept.
+    /// Sets the timer for `deadlineNanos`, replacing one set for later (the state decides when that is needed).
     private func armTimer(at deadlineNanos: UInt64, context: ChannelHandlerContext) {
-        guard deadlineNanos < timerNanos else { return }
         timer?.cancel()
-        timerNanos = deadlineNanos
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(deadline: .uptimeNanoseconds(min(deadlineNanos, UInt64(Int64.max)))) {
             loopBound.value.timerFired()
         }
     }
 
-    /// Fails the first overdue request (and with it the connection, as Kafka clients do: later answers on it
-    /// could no longer be matched with confidence), or sets the timer for the next deadline.
-    private func timerFired() {
-        timer = nil
-        timerNanos = .max
-        let now = NIODeadline.now().uptimeNanoseconds
-        var next = UInt64.max
-        var overdue: (id: Int32, entry: Waiting)?
-        for (id, entry) in pending {
-            if entry.deadlineNanos <= now {
-                if overdue == nil || entry.deadlineNanos < overdue!.entry.deadlineNanos { overdue = (id, entry) }
-            } else {
-                next = min(next, entry.deadlineNanos)
-            }
-        }
-        if let overdue {
-            pending.removeValue(forKey: overdue.id)
-            overdue.entry.promise.fail(KafkaClientError.timedOut(
-                "\(overdue.entry.apiName) to \(peer) after \(overdue.entry.timeoutMs) ms"))
-            if let context { fail(.connection("request to \(peer) timed out"), context: context) }
-            return
-        }
-        if next != .max, let context { armTimer(at: next, context: context) }
-    }
-
-    private func fail(_ error: KafkaClientError, context: ChannelHandlerContext) {
-        failAll(error)
-        context.close(promise: nil)
-    }
-
-    private func failAll(_ error: KafkaClientError) {
-        if closedError == nil { closedError = error }
+    private func cancelTimer() {
         timer?.cancel()
         timer = nil
-        timerNanos = .max
-        let waiting = pending
-        pending = [:]
-        for (_, entry) in waiting { entry.promise.fail(error) }
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard let context else { return }
+        perform(state.event(.timerFired(nowNanos: NIODeadline.now().uptimeNanoseconds)), context: context)
+    }
+
+    /// Does what the state asked for (everything but writes and deliveries, handled where they happen).
+    private func perform(_ action: ConnectionState<Waiting>.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .none, .write, .refuse, .deliver:
+            break
+        case .rearm(let armTimerAt):
+            if let armTimerAt { armTimer(at: armTimerAt, context: context) }
+        case .timeOut(let overdue, let others, let error):
+            // As Kafka clients do: the connection goes too, since later answers on it could no longer be matched.
+            cancelTimer()
+            overdue.promise.fail(KafkaClientError.timedOut("\(overdue.apiName) to \(peer) after \(overdue.timeoutMs) ms"))
+            for waiting in others { waiting.promise.fail(error) }
+            context.close(promise: nil)
+        case .failAll(let waiting, let error, let closeChannel):
+            cancelTimer()
+            for entry in waiting { entry.promise.fail(error) }
+            if closeChannel { context.close(promise: nil) }
+        }
     }
 }

@@ -18,9 +18,10 @@ extension KafkaConsumer {
     public func commit(_ offsets: [TopicPartition: Int64]) async throws {
         try checkOpen()
         guard config.groupId != nil else { throw KafkaClientError.invalidConfiguration("commit needs group.id") }
-        if let fenced { throw fenced }
+        if let fenced = group.fenced { throw fenced }
         guard !offsets.isEmpty else { return }
-        let groupId = self.groupId, generation = generationId, member = memberId, instance = config.groupInstanceId
+        let groupId = self.groupId, instance = config.groupInstanceId
+        let generation = group.member.generationId, member = group.member.memberId
         let cluster = self.cluster
         do {
             try await commitOnce(offsets, groupId: groupId, generation: generation, member: member, instance: instance,
@@ -30,7 +31,7 @@ extension KafkaConsumer {
             // verification in CopyPropagation) in release builds.
             if (error as? KafkaClientError)?.errorCode == .fencedInstanceId {
                 markFenced()
-                if let fenced { throw fenced }
+                if let fenced = group.fenced { throw fenced }
             }
             throw error
         }
@@ -65,15 +66,12 @@ extension KafkaConsumer {
     /// This static member was replaced by another with its `group.instance.id`: it stops heartbeating, gives up
     /// its partitions and fails every later poll and commit (Kafka's FencedInstanceIdException is fatal too).
     func markFenced() {
-        guard fenced == nil else { return }
         let instance = config.groupInstanceId ?? ""
-        fenced = KafkaClientError.broker(
+        let error = KafkaClientError.broker(
             .fencedInstanceId, message: "group.instance.id \(instance) of group \(groupId) was taken by another member")
+        guard group.event(.fenced(error)) == .fence else { return }
         heartbeatTask?.cancel()
         heartbeatTask = nil
-        memberId = ""
-        generationId = -1
-        needsRejoin = false
         setAssignment([])
     }
 
@@ -166,10 +164,9 @@ extension KafkaConsumer {
                     continue
                 case .fencedInstanceId:
                     markFenced()
-                    throw fenced ?? error
+                    throw group.fenced ?? error
                 case .unknownMemberId, .illegalGeneration:
-                    memberId = ""
-                    generationId = -1
+                    _ = group.event(.joinRefused)
                     continue
                 default:
                     if Self.coordinatorErrors.contains(code) || code.isRetriable, ContinuousClock.now < deadline {
@@ -184,36 +181,38 @@ extension KafkaConsumer {
     }
 
     private func joinOnce() async throws {
-        guard let topics = subscription else { return }
+        guard let topics = group.topics else { return }
         let groupId = self.groupId
         let connection = try await cluster.coordinatorConnection(group: groupId)
         let owned = assignment
-        let subscriptionBytes = ConsumerProtocol.Subscription(topics: topics, ownedPartitions: owned, generationId: generationId)
+        let member = group.member
+        let subscriptionBytes = ConsumerProtocol.Subscription(topics: topics, ownedPartitions: owned,
+                                                              generationId: member.generationId)
             .encoded(version: 1)
         let join = JoinGroupRequest(
             groupId: groupId, sessionTimeoutMs: Int32(clamping: config.sessionTimeoutMs),
-            rebalanceTimeoutMs: Int32(clamping: config.maxPollIntervalMs), memberId: memberId,
+            rebalanceTimeoutMs: Int32(clamping: config.maxPollIntervalMs), memberId: member.memberId,
             groupInstanceId: config.groupInstanceId, protocolType: "consumer",
             protocols: config.assignors.map { .init(name: $0.rawValue, metadata: subscriptionBytes) })
         // The coordinator holds JoinGroup until every member rejoined, up to the rebalance timeout.
         let joinTimeoutMs = max(config.client.requestTimeoutMs, config.maxPollIntervalMs + 5_000)
         let joined = try await connection.send(join, timeoutMs: joinTimeoutMs)
         let joinCode = ErrorCode(joined.errorCode)
-        if joinCode == .memberIdRequired { memberId = joined.memberId }
+        if joinCode == .memberIdRequired { _ = group.event(.memberIdRequired(joined.memberId)) }
         if joinCode != .none {
             if Self.coordinatorErrors.contains(joinCode) { cluster.forgetCoordinator(group: groupId) }
             throw KafkaClientError.broker(joinCode, message: "JoinGroup \(groupId)")
         }
-        memberId = joined.memberId
-        generationId = joined.generationId
+        _ = group.event(.joined(memberId: joined.memberId, generationId: joined.generationId))
         protocolName = joined.protocolName
         var assignments: [SyncGroupRequest.SyncGroupRequestAssignment] = []
         if joined.leader == joined.memberId && !joined.skipAssignment {
             assignments = try await leaderAssignments(joined)
         }
         let sync = SyncGroupRequest(
-            groupId: groupId, generationId: generationId, memberId: memberId, groupInstanceId: config.groupInstanceId,
-            protocolType: "consumer", protocolName: protocolName, assignments: assignments)
+            groupId: groupId, generationId: joined.generationId, memberId: joined.memberId,
+            groupInstanceId: config.groupInstanceId, protocolType: "consumer", protocolName: protocolName,
+            assignments: assignments)
         let synced = try await connection.send(sync, timeoutMs: joinTimeoutMs)
         let syncCode = ErrorCode(synced.errorCode)
         if syncCode != .none {
@@ -232,7 +231,8 @@ extension KafkaConsumer {
         }
         setAssignment(assigned)
         // Cooperative rebalancing: partitions given up here can only be handed over in another round.
-        needsRejoin = !revoked.isEmpty && (PartitionAssignorName(rawValue: protocolName ?? "")?.isCooperative ?? false)
+        _ = group.event(.synced(
+            anotherRound: !revoked.isEmpty && (PartitionAssignorName(rawValue: protocolName ?? "")?.isCooperative ?? false)))
     }
 
     /// The leader's work: decode every member's subscription, learn partition counts, run the chosen assignor.
@@ -278,24 +278,17 @@ extension KafkaConsumer {
     }
 
     private func heartbeat() async {
-        guard subscription != nil, generationId >= 0, !closed else { return }
-        let groupId = self.groupId, generation = generationId, member = memberId
+        guard let member = group.heartbeatMember else { return }
+        let groupId = self.groupId
         do {
             let connection = try await cluster.coordinatorConnection(group: groupId)
             let response = try await connection.send(HeartbeatRequest(
-                groupId: groupId, generationId: generation, memberId: member, groupInstanceId: config.groupInstanceId))
-            let code = ErrorCode(response.errorCode)
-            guard generation == generationId else { return }
-            switch code {
-            case .none: break
-            case .rebalanceInProgress: needsRejoin = true
-            case .fencedInstanceId: markFenced()
-            case .unknownMemberId, .illegalGeneration:
-                memberId = code == .unknownMemberId ? "" : memberId
-                generationId = -1
-                needsRejoin = true
-            default:
-                if Self.coordinatorErrors.contains(code) { cluster.forgetCoordinator(group: groupId) }
+                groupId: groupId, generationId: member.generationId, memberId: member.memberId,
+                groupInstanceId: config.groupInstanceId))
+            switch group.event(.heartbeat(generationId: member.generationId, code: ErrorCode(response.errorCode))) {
+            case .none, .rejoin: break
+            case .fence: markFenced()
+            case .forgetCoordinator: cluster.forgetCoordinator(group: groupId)
             }
         } catch {
             logger.debug("heartbeat failed: \(error)")
@@ -310,10 +303,10 @@ extension KafkaConsumer {
         heartbeatTask?.cancel()
         heartbeatTask = nil
         if config.groupInstanceId != nil {
-            memberId = ""
-            generationId = -1
+            _ = group.event(.left)
             return
         }
+        let memberId = group.member.memberId
         guard config.groupId != nil, !memberId.isEmpty else { return }
         let groupId = self.groupId
         if let connection = try? await cluster.coordinatorConnection(group: groupId) {
@@ -321,7 +314,6 @@ extension KafkaConsumer {
                 groupId: groupId, memberId: memberId,
                 members: [.init(memberId: memberId, groupInstanceId: config.groupInstanceId)]))
         }
-        memberId = ""
-        generationId = -1
+        _ = group.event(.left)
     }
 }

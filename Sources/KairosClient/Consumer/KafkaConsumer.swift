@@ -25,17 +25,13 @@ public actor KafkaConsumer {
     private var prefetch: Prefetch?
 
     // Group membership.
-    var subscription: [String]?
-    var memberId = ""
-    var generationId: Int32 = -1
+    /// Subscription, member id, generation, rejoin, fenced and closed, changed only through `group.event(_:)`.
+    var group = ConsumerGroupState()
     var protocolName: String?
-    var needsRejoin = false
     var heartbeatTask: Task<Void, Never>?
     var lastAutoCommit = ContinuousClock.now
-    var closed = false
-    /// Set once the coordinator fenced this static member (another process took its `group.instance.id`): fatal,
-    /// as in Kafka, so that two processes never take the instance id from each other in turn.
-    var fenced: KafkaClientError?
+    /// Tasks waiting for `close()` to finish (`run()`).
+    private var closeWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Makes a consumer with its own connections; nothing connects until the first call.
     public init(config: ConsumerConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -59,7 +55,7 @@ public actor KafkaConsumer {
     /// Reads exactly these partitions (no group membership); replaces any earlier assignment or subscription.
     public func assign(_ partitions: [TopicPartition]) async throws {
         try checkOpen()
-        if subscription != nil { try await unsubscribe() }
+        if group.topics != nil { try await unsubscribe() }
         setAssignment(partitions)
     }
 
@@ -68,17 +64,16 @@ public actor KafkaConsumer {
         try checkOpen()
         guard config.groupId != nil else { throw KafkaClientError.invalidConfiguration("subscribe needs group.id") }
         guard !topics.isEmpty else { throw KafkaClientError.invalidArgument("subscribe to no topics") }
-        subscription = topics.sorted()
-        needsRejoin = true
+        _ = group.event(.subscribe(topics))
     }
 
     /// Leaves the group (committing first when auto commit is on) and drops the assignment.
     public func unsubscribe() async throws {
-        if subscription != nil {
+        if group.topics != nil {
             if config.enableAutoCommit { try? await commit() }
             await leaveGroup()
         }
-        subscription = nil
+        _ = group.event(.unsubscribe)
         setAssignment([])
     }
 
@@ -87,8 +82,9 @@ public actor KafkaConsumer {
 
     /// Its place in the group (generation and member id), nil without `group.id`.
     public var groupMetadata: ConsumerGroupMetadata? {
-        config.groupId.map {
-            ConsumerGroupMetadata(groupId: $0, generationId: generationId, memberId: memberId,
+        let member = group.member
+        return config.groupId.map {
+            ConsumerGroupMetadata(groupId: $0, generationId: member.generationId, memberId: member.memberId,
                                   groupInstanceId: config.groupInstanceId)
         }
     }
@@ -160,8 +156,8 @@ public actor KafkaConsumer {
     /// process with its `group.instance.id` replaced throws FENCED_INSTANCE_ID from then on.
     public func poll(timeoutMs: Int = 1_000) async throws -> [ConsumerRecord] {
         try checkOpen()
-        if let fenced { throw fenced }
-        if subscription != nil && (needsRejoin || generationId < 0) { try await joinGroup() }
+        if let fenced = group.fenced { throw fenced }
+        if group.needsJoin { try await joinGroup() }
         try await autoCommitIfDue()
         if bufferedIndex == buffered.count {
             try await resolvePositions()
@@ -217,19 +213,28 @@ public actor KafkaConsumer {
     /// Commits (when auto commit is on and `autoCommit` is true), leaves the group and closes the connections it
     /// owns. Iteration of `records` ends.
     public func close(autoCommit: Bool = true) async {
-        guard !closed else { return }
-        if subscription != nil {
+        guard !group.isClosed else { return }
+        if group.topics != nil {
             if config.enableAutoCommit && autoCommit { try? await commit() }
             await leaveGroup()
         } else if config.enableAutoCommit, autoCommit, config.groupId != nil, !positions.isEmpty {
             try? await commit()
         }
-        closed = true
+        _ = group.event(.closed)
         prefetch?.task.cancel()
         prefetch = nil
         heartbeatTask?.cancel()
         heartbeatTask = nil
         if ownsCluster { await cluster.close() }
+        let waiters = closeWaiters
+        closeWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once `close()` has finished.
+    func waitUntilClosed() async {
+        guard !group.isClosed else { return }
+        await withCheckedContinuation { closeWaiters.append($0) }
     }
 
     func takePrefetch() -> Prefetch? {
@@ -243,10 +248,10 @@ public actor KafkaConsumer {
     }
 
     func checkOpen() throws {
-        if closed { throw KafkaClientError.closed }
+        if group.isClosed { throw KafkaClientError.closed }
     }
 
-    var isClosed: Bool { closed }
+    var isClosed: Bool { group.isClosed }
 }
 
 /// The records of a consumer, polled as the iteration needs them.

@@ -29,6 +29,19 @@ public final class KafkaProducer: Sendable {
     private let closed = ManagedAtomic(false)
     private let eventLoop: EventLoop
     private let ownsCluster: Bool
+    /// The shared partition-growth service, for `partitioner=ipooa`.
+    private let growthService: PartitionGrowthService?
+    /// The running close's wait for the buffer to drain, so that cancellation (`abandonClose`) can end it early.
+    private let closeWait = NIOLockedValueBox<CloseWait>(CloseWait())
+    /// Set when `close()` has finished; `run()` returns then.
+    let closeFinished = ClosedSignal()
+
+    private struct CloseWait {
+        /// Resumed with true once everything was sent, false when the close gave up.
+        var continuation: CheckedContinuation<Bool, Never>?
+        /// Cancellation asked to give up: a close started later gives up at once.
+        var abandoned = false
+    }
 
     /// Makes a producer and starts its sender; connects on first use. Throws `invalidConfiguration`.
     public convenience init(config: ProducerConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -50,7 +63,20 @@ public final class KafkaProducer: Sendable {
         let now: @Sendable () -> UInt64 = { NIODeadline.now().uptimeNanoseconds }
         let metrics = ProducerMetrics(clientId: config.client.clientId, bufferMemoryBytes: config.bufferMemoryBytes, now: now)
         self.metrics = metrics
-        let partitioner = config.partitioner.make(batchSizeBytes: config.batchSizeBytes)
+        let partitioner: any Partitioner
+        if case .ipooa = config.partitioner {
+            // validate() checked the parameters. Growth is shared by every producer of the process on this cluster.
+            let parameters = try config.ipooa.parameters()
+            let growth = PartitionGrowthService.acquire(for: cluster, config: config.client, maxPartitions: parameters.maxPartitions,
+                                                        cooldownMs: parameters.growCooldownMs)
+            growthService = growth
+            partitioner = IPOOAPartitioner(
+                parameters: parameters, loadRefreshMs: config.ipooa.loadRefreshMs, batchSizeBytes: config.batchSizeBytes,
+                feed: IPOOALoadFeed(cluster: cluster, refreshMs: config.ipooa.loadRefreshMs, logger: logger), growth: growth)
+        } else {
+            growthService = nil
+            partitioner = config.partitioner.make(batchSizeBytes: config.batchSizeBytes)
+        }
         let wakeup = SenderWakeup(eventLoop: eventLoop)
         let accumulator = RecordAccumulator(config: config, partitioner: partitioner, metrics: metrics, now: now,
                                             wake: { wakeup.signal() })
@@ -237,16 +263,22 @@ public final class KafkaProducer: Sendable {
     public func close(timeoutMs: Int = Int(Int32.max)) async {
         guard closed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         accumulator.beginClose()
-        let accumulator = self.accumulator, eventLoop = self.eventLoop
+        let accumulator = self.accumulator, eventLoop = self.eventLoop, closeWait = self.closeWait
         let drained = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let decided = ManagedAtomic(false)
+            let abandoned: Bool = closeWait.withLockedValue { wait in
+                if wait.abandoned { return true }
+                wait.continuation = continuation
+                return false
+            }
+            if abandoned { return continuation.resume(returning: false) }
+            // Whichever comes first (the timeout, the drain, `abandonClose`) takes the continuation and decides.
             let timer = eventLoop.scheduleTask(in: .milliseconds(Int64(timeoutMs))) {
-                if !decided.exchange(true, ordering: .relaxed) { continuation.resume(returning: false) }
+                Self.decideClose(closeWait, drained: false)
             }
             Task {
                 await accumulator.flush()
                 timer.cancel()
-                if !decided.exchange(true, ordering: .relaxed) { continuation.resume(returning: true) }
+                Self.decideClose(closeWait, drained: true)
             }
         }
         if !drained { accumulator.abortAll(.closed) }
@@ -255,6 +287,23 @@ public final class KafkaProducer: Sendable {
         if drained { await sender.waitUntilStopped() }
         initTask.cancel()
         metrics.publish()
+        if let growthService { await PartitionGrowthService.release(growthService, for: cluster) }
         if ownsCluster { await cluster.close() }
+        closeFinished.signal()
+    }
+
+    /// Gives up on what is still buffered: a running `close` stops waiting and fails it with `closed`, and a close
+    /// started later does so at once (cancellation of `run()`).
+    func abandonClose() {
+        closeWait.withLockedValue { $0.abandoned = true }
+        Self.decideClose(closeWait, drained: false)
+    }
+
+    private static func decideClose(_ closeWait: NIOLockedValueBox<CloseWait>, drained: Bool) {
+        let continuation = closeWait.withLockedValue { wait in
+            defer { wait.continuation = nil }
+            return wait.continuation
+        }
+        continuation?.resume(returning: drained)
     }
 }

@@ -1,3 +1,4 @@
+import KairosControl
 import NIOCore
 
 /// The load of one partition as the producer sees it, for partitioners that steer records away from busy ones.
@@ -84,7 +85,9 @@ public enum PartitionerChoice: Sendable {
     case consistent
     /// `random`: uniform sticky for every record, keys ignored.
     case random
-    /// A partitioner of your own (the overload-aware partitioner plugs in here).
+    /// `ipooa`: the overload-aware partitioner (`IPOOAPartitioner`), configured by the `ipooa.*` properties.
+    case ipooa
+    /// A partitioner of your own.
     case custom(any Partitioner)
 
     /// Parses a `partitioner` property value.
@@ -95,11 +98,14 @@ public enum PartitionerChoice: Sendable {
         case "consistent_random": self = .consistentRandom
         case "consistent": self = .consistent
         case "random", "uniform_sticky": self = .random
+        case "ipooa": self = .ipooa
         default: return nil
         }
     }
 
-    func make(batchSizeBytes: Int) -> any Partitioner {
+    /// The partitioner; `ipooa` made here reads only the producer's own counts and never grows topics
+    /// (`KafkaProducer` makes it with the cluster's load feed and growth service instead).
+    func make(batchSizeBytes: Int, ipooa: IPOOAProducerSettings = IPOOAProducerSettings()) -> any Partitioner {
         let sticky = UniformStickyPartitioner(switchAfterBytes: max(batchSizeBytes, 1))
         switch self {
         case .murmur2Random: return KeyHashPartitioner(hash: .murmur2, nullKeys: sticky, emptyKeysAreNull: false)
@@ -107,6 +113,10 @@ public enum PartitionerChoice: Sendable {
         case .consistentRandom: return KeyHashPartitioner(hash: .crc32, nullKeys: sticky, emptyKeysAreNull: true)
         case .consistent: return KeyHashPartitioner(hash: .crc32, nullKeys: nil, emptyKeysAreNull: false)
         case .random: return sticky
+        case .ipooa:
+            let parameters = (try? ipooa.parameters()) ?? IPOOAParameters.defaults
+            return IPOOAPartitioner(parameters: parameters, loadRefreshMs: ipooa.loadRefreshMs, batchSizeBytes: batchSizeBytes,
+                                    feed: nil, growth: nil)
         case .custom(let partitioner): return partitioner
         }
     }

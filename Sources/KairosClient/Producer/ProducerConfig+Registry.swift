@@ -1,5 +1,6 @@
 import KafkaProtocol
 import KairosConfig
+import KairosControl
 
 extension ProducerConfig {
     /// Every producer property: the connection's (`ClientConfig.registry`), then the producer's own, then those
@@ -31,6 +32,26 @@ extension ProducerConfig {
                doc: "How records find their partition (the Java client's murmur2_random by default)."),
         .value("enable.idempotence", \.enableIdempotence, .boolean, default: true,
                doc: "Producer id and sequence numbers so retries neither duplicate nor reorder (off by default when acks is not all)."),
+    ] + ipooa
+
+    /// The overload-aware partitioner's properties (read when `partitioner=ipooa`).
+    private static let ipooa: [ConfigProperty<ProducerConfig>] = [
+        .value("ipooa.lambda", \.ipooa.lambda, .double(0.35...0.65), default: 0.5,
+               doc: "IPOOA: weight of subscriptions against connections in a partition's service consumption (0.35 and 0.65 excluded)."),
+        .value("ipooa.threshold", \.ipooa.threshold, .double(0.5...0.65), default: 0.6,
+               doc: "IPOOA: service consumption above which a partition is overloaded (0.5 = the average partition)."),
+        .value("ipooa.minkowski.p", \.ipooa.minkowskiP, .int(1...2), default: 2,
+               doc: "IPOOA: the exponent of the weighted Minkowski distance that orders candidate partitions (1 or 2)."),
+        .value("ipooa.weights", \.ipooa.weights, .list(.double(0...1_000), nonEmpty: true), default: [0.2, 0.2, 0.2, 0.2, 0.2],
+               doc: "IPOOA: weights of subscriptions, connections, records/s, bytes/s and lag in the distance (normalised to sum 1)."),
+        .value("ipooa.max.partitions", \.ipooa.maxPartitions, .int(1...Int(Int32.max)), default: 64,
+               doc: "IPOOA: partition growth never takes a topic beyond this many partitions."),
+        .value("ipooa.grow.cooldown.ms", \.ipooa.growCooldownMs, .int(0...Int(Int32.max)), default: 30_000,
+               doc: "IPOOA: the shortest time between two growths of a topic."),
+        .value("ipooa.load.refresh.ms", \.ipooa.loadRefreshMs, .int(1...Int(Int32.max)), default: 1_000,
+               doc: "IPOOA: how old the partitions' load may get before it is read again."),
+        .value("ipooa.keyed", \.ipooa.keyed, .choice(IPOOAParameters.KeyedPolicy.allCases.map { ($0.rawValue, $0) }), default: .strict,
+               doc: "IPOOA: strict keeps keyed records on their murmur2 partition (per-key order); divert moves them too."),
     ]
 
     private static let ignored: [ConfigProperty<ProducerConfig>] = [
@@ -46,11 +67,11 @@ extension ProducerConfig {
 
     /// `partitioner`: Kafka's and librdkafka's partitioner names.
     static let partitionerFormat = ConfigValueFormat<PartitionerChoice>(
-        type: .string, validValues: "[murmur2_random, murmur2, consistent_random, consistent, random]",
+        type: .string, validValues: "[murmur2_random, murmur2, consistent_random, consistent, random, ipooa]",
         parse: { text in
             guard let choice = PartitionerChoice(name: text) else {
                 throw InvalidConfigValue(
-                    "'\(text)' must be one of murmur2_random, murmur2, consistent_random, consistent, random")
+                    "'\(text)' must be one of murmur2_random, murmur2, consistent_random, consistent, random, ipooa")
             }
             return choice
         },
@@ -61,6 +82,7 @@ extension ProducerConfig {
             case .consistentRandom: return "consistent_random"
             case .consistent: return "consistent"
             case .random: return "random"
+            case .ipooa: return "ipooa"
             case .custom: return "custom"
             }
         })

@@ -40,6 +40,8 @@ public struct ProducerConfig: Sendable {
     public var maxRequestSizeBytes: Int = 1_048_576
     /// `partitioner`: how records find their partition. Default `.murmur2Random` (the Java client's).
     public var partitioner: PartitionerChoice = .murmur2Random
+    /// `ipooa.*`: the overload-aware partitioner's settings, used when `partitioner=ipooa`.
+    public var ipooa = IPOOAProducerSettings()
     /// Kafka property keys given to `init(properties:)` that no setting uses (reported, not fatal).
     public private(set) var unknownKeys: [String] = []
     /// Kafka property keys given to `init(properties:)` that Kairos accepts without acting on.
@@ -76,5 +78,8 @@ public struct ProducerConfig: Sendable {
             throw KafkaClientError.invalidConfiguration("enable.idempotence=true needs max.in.flight.requests.per.connection <= 5")
         }
         if client.bootstrapServers.isEmpty { throw KafkaClientError.invalidConfiguration("bootstrap.servers is empty") }
+        if case .ipooa = partitioner {
+            do { _ = try ipooa.parameters() } catch { throw KafkaClientError.invalidConfiguration("\(error)") }
+        }
     }
 }

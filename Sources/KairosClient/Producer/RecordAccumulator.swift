@@ -14,8 +14,9 @@ import NIOCore
 /// the sender from metadata once per pass) and, for records without a key, a lease on the sticky partitioner's
 /// current partition (see `PartitionLease`), so neither metadata nor the partitioner is consulted per record. The
 /// sender is woken only when a batch becomes ready before the time it will look again on its own.
-/// Records that find the budget spent wait in one FIFO queue (so order is kept) until memory returns or
-/// `max.block.ms` passes.
+/// The `buffer.memory` budget (with the records waiting for it and the buffers kept for reuse) is a `BufferPool`, and
+/// an idempotent producer's sequence numbers an `IdempotentSequencer`: values this class holds under its lock and
+/// acts on, so both are tested without threads or sockets.
 final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     // @unchecked: every mutable field is guarded by `lock`.
 
@@ -38,16 +39,16 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
 
     final class PartitionQueue {
         let topicPartition: TopicPartition
+        /// Its place in `allQueues`, which is also its partition number in the sequencer.
+        let index: Int
         var batches: [ProducerBatch] = []
         var queuedBytes = 0
         var inFlight = 0
-        /// Base sequences of the batches in flight (idempotent producers).
-        var inFlightSequences: [Int32] = []
-        var nextSequence: Int32 = 0
-        /// After a retriable failure of an idempotent partition: one batch in flight until the retries are done.
-        var retrying = false
 
-        init(topicPartition: TopicPartition) { self.topicPartition = topicPartition }
+        init(topicPartition: TopicPartition, index: Int) {
+            self.topicPartition = topicPartition
+            self.index = index
+        }
     }
 
     /// Per-topic state read on every append.
@@ -65,9 +66,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         init(topic: String) { self.topic = topic }
     }
 
+    /// A record waiting in the buffer pool for memory.
     private struct PendingAppend {
-        /// When `max.block.ms` runs out (monotonic); the queue is in arrival order, so deadlines never decrease.
-        var deadlineNanos: UInt64
         var prepared: Prepared
         var completion: RecordCompletion
         var enqueued: CheckedContinuation<Void, Error>?
@@ -99,22 +99,15 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     /// always last when requests fill up.
     private var allQueues: [PartitionQueue] = []
     private var drainStart = 0
-    private var availableBytes: Int
-    private var pending: [PendingAppend] = []
-    private var pendingHead = 0
-    /// True while a `max.block.ms` sweep is scheduled: one timer serves every waiting record (a timer per wait
-    /// cost a cross-thread schedule onto the event loop every time a full buffer made the caller wait).
-    private var expirySweepScheduled = false
+    /// `buffer.memory`: what is free, the records waiting for memory, and the buffers of finished batches kept for
+    /// reuse (a fresh buffer's pages fault in on first write, which cost a busy producer about a twentieth of its CPU).
+    private var pool: BufferPool<PendingAppend, ByteBuffer>
+    /// Producer id, epoch and sequence numbers (used only by idempotent producers).
+    private var sequencer = IdempotentSequencer()
     private var incompleteBatches = 0
     private var flushWaiters: [CheckedContinuation<Void, Never>] = []
     private var flushing = 0
     private var closing = false
-    private var producerId: Int64 = -1
-    private var producerEpoch: Int16 = -1
-    /// An idempotent producer whose sequences can no longer line up (a batch failed for good, the broker forgot the
-    /// producer, a batch had to be split) takes a new producer id: nothing is sent from the request until every
-    /// request in flight has come back, then the sender fetches the id and `setNewProducerId` renumbers what is queued.
-    private var needsNewProducerId = false
     /// Set by `abortAll`: batches still being sealed then fail once sealed.
     private var abortedWith: KafkaClientError?
     /// The monotonic time by which the sender looks at the queues again without being woken: 0 while it is
@@ -130,41 +123,29 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     private let now: @Sendable () -> UInt64
     private let lingerNanos: UInt64
     private let recordBytesLimit: Int
-    /// Buffers of finished batches, reused for new ones (as Kafka's producer pools `batch.size` buffers): a fresh
-    /// buffer's pages fault in on first write, which cost a busy producer about a twentieth of its CPU. As in Kafka's
-    /// pool, up to `buffer.memory` worth is kept: a producer that fills its buffer keeps cycling through that many.
-    private var spareBuffers: [ByteBuffer] = []
-    private let spareBuffersMax: Int
-    /// How much more than a waiting record needs must be free before it is let in: an eighth of `buffer.memory`, at
-    /// most 1 MiB (64 batches at the default `batch.size`).
-    private let resumeMarginBytes: Int
 
     init(config: ProducerConfig, partitioner: any Partitioner, metrics: ProducerMetrics,
          now: @escaping @Sendable () -> UInt64, wake: @escaping @Sendable () -> Void) {
         self.config = config
         self.partitioner = partitioner
         self.metrics = metrics
-        self.availableBytes = config.bufferMemoryBytes
+        self.pool = BufferPool(totalBytes: config.bufferMemoryBytes, maxBlockMs: config.maxBlockMs,
+                               sparesMax: config.bufferMemoryBytes / max(config.batchSizeBytes, 1))
         self.now = now
         self.wake = wake
         self.lingerNanos = UInt64(config.lingerMs) * 1_000_000
         self.recordBytesLimit = min(config.maxRequestSizeBytes, config.bufferMemoryBytes)
-        self.spareBuffersMax = max(1, config.bufferMemoryBytes / max(config.batchSizeBytes, 1))
-        self.resumeMarginBytes = min(config.bufferMemoryBytes / 8, 1 << 20)
     }
 
     var isIdempotent: Bool { config.enableIdempotence }
 
     /// Sets the idempotent producer's identity; must happen before the first append.
     func setProducerId(_ id: Int64, epoch: Int16) {
-        lock.withLock {
-            producerId = id
-            producerEpoch = epoch
-        }
+        lock.withLock { sequencer.setProducerId(id, epoch: epoch) }
     }
 
     /// Bytes of `buffer.memory` free now.
-    var bufferAvailableBytes: Int { lock.withLock { availableBytes } }
+    var bufferAvailableBytes: Int { lock.withLock { pool.availableBytes } }
 
     // MARK: Topics
 
@@ -237,7 +218,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             } else {
                 return .choose(count: count, report: nil)
             }
-            guard pendingHead == pending.count, availableBytes >= estimatedBytes else { return .done(.bufferFull) }
+            guard pool.allocateIfNoneWaiting(estimatedBytes) else { return .done(.bufferFull) }
             appendLocked(record, state: state, partition: partition, timestamp: timestamp, estimatedBytes: estimatedBytes,
                          completion: completion, enqueued: nil, effects: &effects)
             return .done(.appended)
@@ -267,7 +248,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                     state.lease = lease
                     state.unreportedBytes = 0
                 }
-                guard pendingHead == pending.count, availableBytes >= estimatedBytes else { return .bufferFull }
+                guard pool.allocateIfNoneWaiting(estimatedBytes) else { return .bufferFull }
                 appendLocked(record, state: state, partition: partition, timestamp: timestamp, estimatedBytes: estimatedBytes,
                              completion: completion, enqueued: nil, effects: &effects)
                 return .appended
@@ -305,22 +286,20 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         var effects = Effects()
         let outcome: (sweepAt: UInt64?, closed: Bool) = lock.withLock {
             if closing { return (nil, true) }
-            if pendingHead == pending.count, availableBytes >= prepared.estimatedBytes {
-                appendLocked(prepared, completion: completion, enqueued: enqueued, effects: &effects)
+            if pool.allocateIfNoneWaiting(prepared.estimatedBytes) {
+                appendLocked(PendingAppend(prepared: prepared, completion: completion, enqueued: enqueued),
+                             effects: &effects)
                 return (nil, false)
             }
-            let deadline = now() &+ UInt64(config.maxBlockMs) * 1_000_000
-            pending.append(PendingAppend(deadlineNanos: deadline, prepared: prepared, completion: completion,
-                                         enqueued: enqueued))
+            let sweepAt = pool.wait(PendingAppend(prepared: prepared, completion: completion, enqueued: enqueued),
+                                    bytes: prepared.estimatedBytes, nowNanos: now())
             // A waiting record makes every batch ready, to free memory sooner. A sender that runs, or waits for an
             // answer, sees that on its next pass: only one asleep until a linger deadline needs waking.
             if senderLooksAtNanos != 0 {
                 effects.wakeSender = true
                 senderLooksAtNanos = 0
             }
-            if expirySweepScheduled { return (nil, false) }
-            expirySweepScheduled = true
-            return (deadline, false)
+            return (sweepAt, false)
         }
         if outcome.closed {
             if let enqueued { enqueued.resume(throwing: KafkaClientError.closed) } else {
@@ -335,22 +314,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     /// Fails the waiting records whose `max.block.ms` has run out; returns when to sweep again (the next waiting
     /// record's deadline), or nil when nothing waits (the next wait schedules a new sweep).
     func expireOverduePending() -> UInt64? {
-        var expired: [PendingAppend] = []
-        let next: UInt64? = lock.withLock {
-            let nowNanos = now()
-            while pendingHead < pending.count, pending[pendingHead].deadlineNanos <= nowNanos {
-                expired.append(pending[pendingHead])
-                pendingHead += 1
-            }
-            if pendingHead == pending.count {
-                pending.removeAll(keepingCapacity: true)
-                pendingHead = 0
-                expirySweepScheduled = false
-                return nil
-            }
-            compactPendingLocked()
-            return pending[pendingHead].deadlineNanos
-        }
+        let (expired, next) = lock.withLock { pool.expireOverdue(nowNanos: now()) }
         guard !expired.isEmpty else { return next }
         let error = KafkaClientError.bufferExhausted(maxBlockMs: config.maxBlockMs)
         metrics.recordErrors(expired.count)
@@ -362,28 +326,32 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         return next
     }
 
-    private func appendLocked(_ prepared: Prepared, completion: RecordCompletion,
-                              enqueued: CheckedContinuation<Void, Error>?, effects: inout Effects) {
+    /// Appends a record whose bytes the pool has given already.
+    private func appendLocked(_ entry: PendingAppend, effects: inout Effects) {
+        let prepared = entry.prepared
         let state = topicStateLocked(prepared.topicPartition.topic)
         appendLocked(prepared.record, state: state, partition: prepared.topicPartition.partition,
-                     timestamp: prepared.timestamp, estimatedBytes: prepared.estimatedBytes, completion: completion,
-                     enqueued: enqueued, effects: &effects)
+                     timestamp: prepared.timestamp, estimatedBytes: prepared.estimatedBytes, completion: entry.completion,
+                     enqueued: entry.enqueued, effects: &effects)
     }
 
     private func queueLocked(_ state: TopicState, partition: Int32) -> PartitionQueue {
         let index = Int(partition)
         if index < state.queues.count, let queue = state.queues[index] { return queue }
         if index >= state.queues.count { state.queues.append(contentsOf: repeatElement(nil, count: index + 1 - state.queues.count)) }
-        let queue = PartitionQueue(topicPartition: TopicPartition(topic: state.topic, partition: partition))
+        let queue = PartitionQueue(topicPartition: TopicPartition(topic: state.topic, partition: partition),
+                                   index: allQueues.count)
         state.queues[index] = queue
         allQueues.append(queue)
+        let sequencerIndex = sequencer.addPartition()
+        precondition(sequencerIndex == queue.index, "the sequencer's partitions follow allQueues")
         return queue
     }
 
+    /// Appends a record whose `estimatedBytes` the pool has given already.
     private func appendLocked(_ record: ProducerRecord, state: TopicState, partition: Int32, timestamp: Int64,
                               estimatedBytes: Int, completion: RecordCompletion,
                               enqueued: CheckedContinuation<Void, Error>?, effects: inout Effects) {
-        availableBytes -= estimatedBytes
         let queue = queueLocked(state, partition: partition)
         let batchSizeBytes = config.batchSizeBytes
         var appended: (batch: ProducerBatch, bytes: Int)?
@@ -402,9 +370,10 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             let capacity = min(max(batchSizeBytes, estimatedBytes + RecordBatchHeader.size), 1 << 20)
             let batch = ProducerBatch(
                 queue: queue, createdNanos: created, baseTimestamp: timestamp,
-                producerId: isIdempotent ? producerId : -1, producerEpoch: isIdempotent ? producerEpoch : -1,
-                baseSequence: isIdempotent ? queue.nextSequence : -1, capacityBytes: capacity,
-                reusing: capacity <= batchSizeBytes ? spareBuffers.popLast() : nil)
+                producerId: isIdempotent ? sequencer.producerId : -1,
+                producerEpoch: isIdempotent ? sequencer.producerEpoch : -1,
+                baseSequence: isIdempotent ? sequencer.nextSequence(partition: queue.index) : -1, capacityBytes: capacity,
+                reusing: capacity <= batchSizeBytes ? pool.takeSpare() : nil)
             queue.batches.append(batch)
             incompleteBatches += 1
             // Wake the sender only if it would not look by the time this batch has lingered anyway.
@@ -437,7 +406,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     /// records), and the sender compresses. Uncompressed batches need no work.
     private func sealHereLocked(_ batch: ProducerBatch, effects: inout Effects) {
         // Only batches an append just closed come here: never sealed, never being sealed.
-        guard config.compression != .none, availableBytes < config.bufferMemoryBytes / 2 else { return }
+        guard config.compression != .none, pool.availableBytes < config.bufferMemoryBytes / 2 else { return }
         batch.isSealing = true
         effects.toSeal.append(batch)
     }
@@ -487,17 +456,12 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     private func closeLocked(_ batch: ProducerBatch, queue: PartitionQueue) {
         guard !batch.isClosed else { return }
         batch.isClosed = true
-        if isIdempotent { queue.nextSequence = Self.sequence(queue.nextSequence, plus: batch.recordCount) }
+        if isIdempotent { sequencer.batchClosed(partition: queue.index, recordCount: batch.recordCount) }
     }
 
     /// Nanoseconds from `start` to `end`, 0 when `end` is earlier (a batch made after `end` was read).
     static func elapsed(from start: UInt64, to end: UInt64) -> UInt64 {
         end > start ? end - start : 0
-    }
-
-    /// Kafka's sequence numbers wrap from Int32.max to 0.
-    static func sequence(_ base: Int32, plus count: Int) -> Int32 {
-        Int32((Int(base) + count) % (Int(Int32.max) + 1))
     }
 
     /// Milliseconds since the epoch, for record timestamps.
@@ -507,31 +471,10 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
-    private func compactPendingLocked() {
-        if pendingHead > 64 && pendingHead * 2 > pending.count {
-            pending.removeFirst(pendingHead)
-            pendingHead = 0
-        }
-    }
-
-    /// Moves waiting records into batches while memory allows. The first waits for `resumeMarginBytes` more than it
-    /// needs (or for the whole buffer to be free): a full buffer otherwise wakes the application's thread for every
-    /// completed batch, to append one batch's worth and sleep again, and those wake-ups cost more CPU than the
-    /// appends. The sender has the rest of the buffer to send meanwhile, so the rate does not suffer.
+    /// Moves waiting records into batches while the pool lets them in (see `BufferPool.admitNext`).
     private func admitPendingLocked(effects: inout Effects) {
-        guard pendingHead < pending.count else { return }
-        let first = pending[pendingHead].prepared.estimatedBytes
-        guard availableBytes >= first + resumeMarginBytes || availableBytes >= config.bufferMemoryBytes else { return }
-        while pendingHead < pending.count, availableBytes >= pending[pendingHead].prepared.estimatedBytes {
-            let entry = pending[pendingHead]
-            pendingHead += 1
-            appendLocked(entry.prepared, completion: entry.completion, enqueued: entry.enqueued, effects: &effects)
-        }
-        if pendingHead == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            pendingHead = 0
-        } else {
-            compactPendingLocked()
+        while let entry = pool.admitNext() {
+            appendLocked(entry, effects: &effects)
         }
     }
 
@@ -574,7 +517,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             for state in topics.values {
                 if let count = partitionCountOf(state.topic) { setPartitionCountLocked(count, state: state) }
             }
-            let urgent = flushing > 0 || closing || pendingHead < pending.count
+            let urgent = flushing > 0 || closing || pool.hasWaiters
             var waitsForResponse = false
             let count = allQueues.count
             if count > 0 { drainStart = (drainStart + 1) % count }
@@ -601,8 +544,9 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                     continue
                 }
                 // While a new producer id is pending, nothing new goes out under the old one.
-                if needsNewProducerId { continue }
-                let partitionLimit = isIdempotent && queue.retrying ? 1 : maxInFlight
+                if sequencer.needsNewProducerId { continue }
+                let partitionLimit = isIdempotent
+                    ? sequencer.inFlightLimit(partition: queue.index, maxInFlight: maxInFlight) : maxInFlight
                 guard queue.inFlight < partitionLimit else {
                     waitsForResponse = true
                     continue
@@ -622,11 +566,11 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                 closeLocked(first, queue: queue)
                 queue.queuedBytes -= first.reservedBytes
                 queue.inFlight += 1
-                if isIdempotent { queue.inFlightSequences.append(first.baseSequence) }
+                if isIdempotent { sequencer.batchSent(partition: queue.index, baseSequence: first.baseSequence) }
                 requestBytes[leader, default: 0] += size
                 drained.byLeader[leader, default: []].append(first)
             }
-            if needsNewProducerId {
+            if sequencer.needsNewProducerId {
                 if allQueues.allSatisfy({ $0.inFlight == 0 }) { drained.fetchProducerId = true } else { waitsForResponse = true }
             }
             // The sender drains again at once after sending, and a response it waits for wakes it; otherwise it
@@ -648,28 +592,26 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
             let queue = batch.queue
             if wasInFlight {
                 queue.inFlight -= 1
-                if let index = queue.inFlightSequences.firstIndex(of: batch.baseSequence) {
-                    queue.inFlightSequences.remove(at: index)
-                }
-                if queue.retrying && queue.inFlight == 0 && !queue.batches.contains(where: { $0.attempts > 0 }) {
-                    queue.retrying = false
+                if isIdempotent {
+                    sequencer.batchFinished(partition: queue.index, baseSequence: batch.baseSequence,
+                                            hasQueuedRetries: { queue.batches.contains { $0.attempts > 0 } })
                 }
             }
-            availableBytes += batch.reservedBytes
+            pool.release(batch.reservedBytes)
             incompleteBatches -= 1
-            if spareBuffers.count < spareBuffersMax, let spare = batch.takeBufferForReuse(),
+            if pool.wantsSpare, let spare = batch.takeBufferForReuse(),
                spare.capacity >= config.batchSizeBytes, spare.capacity <= 2 * config.batchSizeBytes {
-                spareBuffers.append(spare)
+                pool.recycle(spare)
             }
             admitPendingLocked(effects: &effects)
-            if incompleteBatches == 0 && pendingHead == pending.count {
+            if incompleteBatches == 0 && !pool.hasWaiters {
                 effects.flushWaiters = flushWaiters
                 flushWaiters = []
             }
             // A request slot came free: the sender looks again.
             senderLooksAtNanos = 0
             effects.wakeSender = true
-            return availableBytes
+            return pool.availableBytes
         }
         metrics.setBufferAvailable(available)
         perform(effects)
@@ -680,8 +622,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         lock.withLock {
             let queue = batch.queue
             queue.inFlight -= 1
-            if let index = queue.inFlightSequences.firstIndex(of: batch.baseSequence) {
-                queue.inFlightSequences.remove(at: index)
+            if isIdempotent {
+                sequencer.batchRequeued(partition: queue.index, baseSequence: batch.baseSequence, retrying: true)
             }
             batch.retryNotBeforeNanos = notBeforeNanos
             let index = isIdempotent
@@ -689,48 +631,40 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                 : 0
             queue.batches.insert(batch, at: index)
             queue.queuedBytes += batch.reservedBytes
-            if isIdempotent { queue.retrying = true }
             senderLooksAtNanos = 0
         }
         wake()
     }
 
     /// An idempotent producer's sequences have a gap it cannot close: ask for a new producer id (see
-    /// `needsNewProducerId`). Does nothing for other producers or while closing without anything left to send.
+    /// `IdempotentSequencer.needsNewProducerId`). Does nothing for other producers.
     func requireNewProducerId() {
         guard isIdempotent else { return }
         lock.withLock {
-            needsNewProducerId = true
+            sequencer.requireNewProducerId()
             senderLooksAtNanos = 0
         }
         wake()
     }
 
     /// True while a new producer id is pending.
-    var isWaitingForNewProducerId: Bool { lock.withLock { needsNewProducerId } }
+    var isWaitingForNewProducerId: Bool { lock.withLock { sequencer.needsNewProducerId } }
 
     /// Takes the new producer id and renumbers every queued batch of every partition from sequence 0.
     func setNewProducerId(_ id: Int64, epoch: Int16) {
         lock.withLock {
-            producerId = id
-            producerEpoch = epoch
+            sequencer.adoptNewProducerId(id, epoch: epoch)
             for queue in allQueues {
-                var sequence: Int32 = 0
-                for batch in queue.batches {
+                let bases = sequencer.renumber(partition: queue.index,
+                                               queued: queue.batches.lazy.map { ($0.recordCount, $0.isClosed) })
+                for (batch, sequence) in zip(queue.batches, bases) {
                     if batch.isSealing {
                         batch.pendingProducer = (id, epoch, sequence)
                     } else {
                         batch.setProducer(id: id, epoch: epoch, baseSequence: sequence)
                     }
-                    if batch.isClosed { sequence = Self.sequence(sequence, plus: batch.recordCount) }
                 }
-                queue.nextSequence = sequence
-                queue.inFlightSequences = []
-                // The first batch under the new id goes alone: a broker that does not know the id yet takes any
-                // first sequence, so a later batch must not get there before it.
-                queue.retrying = !queue.batches.isEmpty
             }
-            needsNewProducerId = false
             senderLooksAtNanos = 0
         }
         wake()
@@ -741,8 +675,8 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
         lock.withLock {
             let queue = batch.queue
             queue.inFlight -= 1
-            if let index = queue.inFlightSequences.firstIndex(of: batch.baseSequence) {
-                queue.inFlightSequences.remove(at: index)
+            if isIdempotent {
+                sequencer.batchRequeued(partition: queue.index, baseSequence: batch.baseSequence, retrying: false)
             }
             for part in parts { part.retryNotBeforeNanos = notBeforeNanos }
             let index = isIdempotent
@@ -761,7 +695,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     func hasEarlierUnacknowledged(than batch: ProducerBatch) -> Bool {
         lock.withLock {
             let queue = batch.queue
-            return queue.inFlightSequences.contains { $0 < batch.baseSequence }
+            return (isIdempotent && sequencer.hasEarlierInFlight(partition: queue.index, than: batch.baseSequence))
                 || queue.batches.contains { $0 !== batch && $0.baseSequence < batch.baseSequence }
         }
     }
@@ -772,7 +706,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     func flush() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done: Bool = lock.withLock {
-                if incompleteBatches == 0 && pendingHead == pending.count { return true }
+                if incompleteBatches == 0 && !pool.hasWaiters { return true }
                 flushing += 1
                 flushWaiters.append(continuation)
                 senderLooksAtNanos = 0
@@ -805,9 +739,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
                 queue.batches = sealing
                 queue.queuedBytes = sealing.reduce(0) { $0 + $1.reservedBytes }
             }
-            waiting = Array(pending[pendingHead...])
-            pending = []
-            pendingHead = 0
+            waiting = pool.removeAllWaiters()
         }
         for batch in batches {
             batch.fail(error)
@@ -819,7 +751,7 @@ final class RecordAccumulator: PartitionLoadSource, @unchecked Sendable {
     }
 
     /// True when nothing is buffered, waiting or in flight.
-    var isEmpty: Bool { lock.withLock { incompleteBatches == 0 && pendingHead == pending.count } }
+    var isEmpty: Bool { lock.withLock { incompleteBatches == 0 && !pool.hasWaiters } }
 
     // MARK: Load
 

@@ -80,6 +80,8 @@ public final class ServerMetrics: Sendable {
         renderRequests(into: &out)
         logFlush.render(into: &out)
         renderTopics(broker: broker, into: &out)
+        ClientQuotaMetrics.render(broker.clientQuotas.clientStats(), into: &out)
+        PartitionLoadMetrics.render(broker.partitionLoad(topics: nil), into: &out)
         return out
     }
 
