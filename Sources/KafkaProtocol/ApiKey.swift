@@ -41,6 +41,14 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case deleteRecords = 21
     /// InitProducerId (key 22).
     case initProducerId = 22
+    /// AddPartitionsToTxn (key 24).
+    case addPartitionsToTxn = 24
+    /// AddOffsetsToTxn (key 25).
+    case addOffsetsToTxn = 25
+    /// EndTxn (key 26).
+    case endTxn = 26
+    /// TxnOffsetCommit (key 28).
+    case txnOffsetCommit = 28
     /// DescribeConfigs (key 32).
     case describeConfigs = 32
     /// AlterConfigs (key 33).
@@ -85,6 +93,10 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteTopics: return "DeleteTopics"
         case .deleteRecords: return "DeleteRecords"
         case .initProducerId: return "InitProducerId"
+        case .addPartitionsToTxn: return "AddPartitionsToTxn"
+        case .addOffsetsToTxn: return "AddOffsetsToTxn"
+        case .endTxn: return "EndTxn"
+        case .txnOffsetCommit: return "TxnOffsetCommit"
         case .describeConfigs: return "DescribeConfigs"
         case .alterConfigs: return "AlterConfigs"
         case .createPartitions: return "CreatePartitions"
@@ -120,6 +132,10 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteTopics: return DeleteTopicsRequest.self
         case .deleteRecords: return DeleteRecordsRequest.self
         case .initProducerId: return InitProducerIdRequest.self
+        case .addPartitionsToTxn: return AddPartitionsToTxnRequest.self
+        case .addOffsetsToTxn: return AddOffsetsToTxnRequest.self
+        case .endTxn: return EndTxnRequest.self
+        case .txnOffsetCommit: return TxnOffsetCommitRequest.self
         case .describeConfigs: return DescribeConfigsRequest.self
         case .alterConfigs: return AlterConfigsRequest.self
         case .createPartitions: return CreatePartitionsRequest.self
@@ -155,6 +171,10 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteTopics: return DeleteTopicsResponse.self
         case .deleteRecords: return DeleteRecordsResponse.self
         case .initProducerId: return InitProducerIdResponse.self
+        case .addPartitionsToTxn: return AddPartitionsToTxnResponse.self
+        case .addOffsetsToTxn: return AddOffsetsToTxnResponse.self
+        case .endTxn: return EndTxnResponse.self
+        case .txnOffsetCommit: return TxnOffsetCommitResponse.self
         case .describeConfigs: return DescribeConfigsResponse.self
         case .alterConfigs: return AlterConfigsResponse.self
         case .createPartitions: return CreatePartitionsResponse.self

@@ -22,6 +22,7 @@ public final class Broker: Sendable {
     let topics: TopicManager
     let groups: GroupService
     let producerIds: ProducerIdAllocator
+    let transactions: TransactionCoordinator
     /// Client quotas: what each client may use, and what it used.
     public let clientQuotas: ClientQuotaService
     let allocator = ByteBufferAllocator()
@@ -45,11 +46,13 @@ public final class Broker: Sendable {
         self.topics = TopicManager(factory: logFactory, metadata: metadata, config: dynamicConfig, logger: logger, randomId: randomId)
         try topics.load(nowMs: clock())
         producerIds = ProducerIdAllocator(metadata: metadata)
+        transactions = TransactionCoordinator(metadata: metadata)
         let config = dynamicConfig.current
         clientQuotas = ClientQuotaService(
             metadata: metadata, windowMs: config.quotaWindowSizeSeconds * 1_000, windows: config.quotaWindowNum)
         groups = try GroupService(
             config: GroupConfig(broker: config), broker: config, factory: logFactory, logger: logger, now: clock(), randomId: randomId)
+        recoverTransactions()
     }
 
     /// The address clients are told to use (Metadata, DescribeCluster).
@@ -104,6 +107,7 @@ public final class Broker: Sendable {
                 do {
                     let deleted = try p.log.applyRetention(now: now)
                     if deleted > 0 {
+                        transactions.forgetAborted(TxnPartition(topic: topic.name, partition: p.index), below: p.log.logStartOffset)
                         logger.info(
                             "retention deleted segments",
                             metadata: ["topic": "\(topic.name)", "partition": "\(p.index)", "segments": "\(deleted)"])

@@ -139,7 +139,10 @@ public final class KafkaServer: Service, Sendable {
         }
         let groupsTick = loop.scheduleRepeatedTask(
             initialDelay: .milliseconds(Broker.groupTickIntervalMs), delay: .milliseconds(Broker.groupTickIntervalMs)
-        ) { [broker] _ in broker.tickGroups() }
+        ) { [broker] _ in
+            broker.tickGroups()
+            broker.tickTransactions()
+        }
         return [retention, flush, groupsTick]
     }
 }

@@ -10,6 +10,9 @@ public struct BrokerMetadata: Sendable, Equatable {
     /// Producer ids below this may have been handed out: the end of the last block of ids reserved. A restarted
     /// broker hands out ids from here on, so no id is ever given twice.
     public var producerIdLimit: Int64
+    /// The producer id and epoch of every transactional id, sorted by transactional id: a restarted broker keeps
+    /// bumping the same producer's epoch, so instances from before the restart stay fenced.
+    public var transactionalProducers: [TransactionalProducerRecord]
     /// Broker configs changed while running (AlterConfigs / IncrementalAlterConfigs), as text by Kafka property
     /// name, keyed by the resource they were set on: "" for the cluster-wide default, a node id ("1") for that
     /// broker alone. Empty when none was changed; a broker applies them over its properties file at start.
@@ -21,12 +24,13 @@ public struct BrokerMetadata: Sendable, Equatable {
     /// Metadata with the given records; the defaults are an empty broker's.
     public init(
         topics: [TopicRecord] = [], producerIdLimit: Int64 = 0, clientQuotas: [ClientQuotaRecord] = [],
-        dynamicBrokerConfigs: [String: [String: String]] = [:]
+        dynamicBrokerConfigs: [String: [String: String]] = [:], transactionalProducers: [TransactionalProducerRecord] = []
     ) {
         self.topics = topics
         self.producerIdLimit = producerIdLimit
         self.clientQuotas = clientQuotas
         self.dynamicBrokerConfigs = dynamicBrokerConfigs
+        self.transactionalProducers = transactionalProducers
     }
 
     /// The topic named `name`, if there is one.
@@ -39,6 +43,7 @@ public struct BrokerMetadata: Sendable, Equatable {
         copy.topics.sort { $0.name < $1.name }
         copy.clientQuotas = copy.clientQuotas.map(\.canonical).sorted { $0.sortKey < $1.sortKey }
         copy.dynamicBrokerConfigs = copy.dynamicBrokerConfigs.filter { !$0.value.isEmpty }
+        copy.transactionalProducers.sort { $0.transactionalId < $1.transactionalId }
         return copy
     }
 
@@ -67,6 +72,14 @@ public struct BrokerMetadata: Sendable, Equatable {
             if let problem = quota.inconsistency { return problem }
             if !quotaEntities.insert(quota.sortKey).inserted { return "client quota entity \(quota.sortKey) is listed twice" }
         }
+        var ids = Set<String>()
+        for producer in transactionalProducers {
+            if producer.transactionalId.isEmpty { return "a transactional producer has an empty transactional id" }
+            if !ids.insert(producer.transactionalId).inserted { return "transactional id \(producer.transactionalId) is listed twice" }
+            if producer.producerId < 0 || producer.producerEpoch < 0 {
+                return "transactional id \(producer.transactionalId) has producer id \(producer.producerId) epoch \(producer.producerEpoch)"
+            }
+        }
         return nil
     }
 }
@@ -92,5 +105,25 @@ public struct TopicRecord: Sendable, Equatable {
         self.idLow = idLow
         self.partitions = partitions
         self.configOverrides = configOverrides
+    }
+}
+
+/// One transactional id's producer, as the transaction coordinator last handed it out.
+public struct TransactionalProducerRecord: Sendable, Equatable {
+    /// The producer's transactional.id.
+    public var transactionalId: String
+    /// Its producer id.
+    public var producerId: Int64
+    /// Its current epoch.
+    public var producerEpoch: Int16
+    /// The transaction.timeout.ms it asked for.
+    public var transactionTimeoutMs: Int32
+
+    /// A transactional producer record.
+    public init(transactionalId: String, producerId: Int64, producerEpoch: Int16, transactionTimeoutMs: Int32) {
+        self.transactionalId = transactionalId
+        self.producerId = producerId
+        self.producerEpoch = producerEpoch
+        self.transactionTimeoutMs = transactionTimeoutMs
     }
 }

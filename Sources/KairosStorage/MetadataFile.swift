@@ -12,11 +12,14 @@ import Foundation
 ///         { "config" : { "overrides" : { "retention.ms" : "3600000" } },
 ///           "idHigh" : 6607884981932736616, "idLow" : 10124567926763253899, "name" : "orders", "partitions" : 3 }
 ///       ],
+///       "transactionalProducers" : [ { "epoch" : 3, "producerId" : 17, "timeoutMs" : 60000, "transactionalId" : "app-1" } ],
 ///       "version" : 1
 ///     }
 ///
 /// Broker configs changed live are kept under an optional `"dynamicBrokerConfigs"` key (resource name -> property
 /// -> value, `""` being the cluster default), written only when there are some.
+/// `transactionalProducers` is written only when there is one, so a broker that never saw a transactional producer
+/// writes exactly the older form.
 ///
 /// This is byte for byte what the broker wrote before storage owned the file, so existing log directories open
 /// unchanged and an older Kairos still reads what this one writes. A new kind of record gets a key of its own that
@@ -37,6 +40,7 @@ enum MetadataFile {
         var dynamicBrokerConfigs: [String: [String: String]]?
         var producerIdLimit: Int64
         var topics: [Topic]
+        var transactionalProducers: [TransactionalProducer]?
         var version: Int
     }
 
@@ -50,6 +54,13 @@ enum MetadataFile {
     private struct QuotaPart: Codable {
         var name: String?
         var type: String
+    }
+
+    private struct TransactionalProducer: Codable {
+        var epoch: Int16
+        var producerId: Int64
+        var timeoutMs: Int32
+        var transactionalId: String
     }
 
     private struct Topic: Codable {
@@ -76,6 +87,11 @@ enum MetadataFile {
             topics: metadata.topics.map {
                 Topic(config: Config(overrides: $0.configOverrides), idHigh: $0.idHigh, idLow: $0.idLow, name: $0.name,
                       partitions: $0.partitions)
+            },
+            transactionalProducers: metadata.transactionalProducers.isEmpty ? nil : metadata.transactionalProducers.map {
+                TransactionalProducer(
+                    epoch: $0.producerEpoch, producerId: $0.producerId, timeoutMs: $0.transactionTimeoutMs,
+                    transactionalId: $0.transactionalId)
             },
             version: formatVersion)
         let encoder = JSONEncoder()
@@ -111,7 +127,12 @@ enum MetadataFile {
             clientQuotas: (content.clientQuotas ?? []).map {
                 ClientQuotaRecord(entity: $0.entity.map { .init(type: $0.type, name: $0.name) }, values: $0.values)
             },
-            dynamicBrokerConfigs: content.dynamicBrokerConfigs ?? [:]
+            dynamicBrokerConfigs: content.dynamicBrokerConfigs ?? [:],
+            transactionalProducers: (content.transactionalProducers ?? []).map {
+                TransactionalProducerRecord(
+                    transactionalId: $0.transactionalId, producerId: $0.producerId, producerEpoch: $0.epoch,
+                    transactionTimeoutMs: $0.timeoutMs)
+            }
         ).canonical
         if let problem = metadata.inconsistency { throw StorageError.corruptMetadata(path: path, problem) }
         return metadata

@@ -2,6 +2,80 @@
 import KafkaProtocol
 import NIOCore
 
+extension AddOffsetsToTxnRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AddOffsetsToTxnRequest {
+        var value = AddOffsetsToTxnRequest()
+        value.transactionalId = rng.string()
+        value.producerId = rng.int64()
+        value.producerEpoch = rng.int16()
+        value.groupId = rng.string()
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AddOffsetsToTxnResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AddOffsetsToTxnResponse {
+        var value = AddOffsetsToTxnResponse()
+        value.throttleTimeMs = rng.int32()
+        value.errorCode = rng.int16()
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AddPartitionsToTxnRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AddPartitionsToTxnRequest {
+        var value = AddPartitionsToTxnRequest()
+        value.transactionalId = rng.string()
+        value.producerId = rng.int64()
+        value.producerEpoch = rng.int16()
+        value.topics = rng.array { rng in AddPartitionsToTxnRequest.AddPartitionsToTxnTopic.sample(version: version, rng: &rng) }
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AddPartitionsToTxnRequest.AddPartitionsToTxnTopic {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AddPartitionsToTxnRequest.AddPartitionsToTxnTopic {
+        var value = AddPartitionsToTxnRequest.AddPartitionsToTxnTopic()
+        value.name = rng.string()
+        value.partitions = rng.array { rng in rng.int32() }
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AddPartitionsToTxnResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AddPartitionsToTxnResponse {
+        var value = AddPartitionsToTxnResponse()
+        value.throttleTimeMs = rng.int32()
+        value.results = rng.array { rng in AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult.sample(version: version, rng: &rng) }
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult {
+        var value = AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult()
+        value.name = rng.string()
+        value.resultsByPartition = rng.array { rng in AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult.sample(version: version, rng: &rng) }
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult {
+    static func sample(version: Int16, rng: inout SampleRNG) -> AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult {
+        var value = AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult()
+        value.partitionIndex = rng.int32()
+        value.partitionErrorCode = rng.int16()
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
 extension AlterClientQuotasRequest: SampleableMessage {
     static func sample(version: Int16, rng: inout SampleRNG) -> AlterClientQuotasRequest {
         var value = AlterClientQuotasRequest()
@@ -672,6 +746,28 @@ extension DescribeGroupsResponse.DescribedGroupMember {
         value.memberMetadata = rng.bytes()
         value.memberAssignment = rng.bytes()
         if version >= 5 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension EndTxnRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> EndTxnRequest {
+        var value = EndTxnRequest()
+        value.transactionalId = rng.string()
+        value.producerId = rng.int64()
+        value.producerEpoch = rng.int16()
+        value.committed = rng.bool()
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension EndTxnResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> EndTxnResponse {
+        var value = EndTxnResponse()
+        value.throttleTimeMs = rng.int32()
+        value.errorCode = rng.int16()
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
         return value
     }
 }
@@ -1660,8 +1756,80 @@ extension SyncGroupResponse: SampleableMessage {
     }
 }
 
+extension TxnOffsetCommitRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> TxnOffsetCommitRequest {
+        var value = TxnOffsetCommitRequest()
+        value.transactionalId = rng.string()
+        value.groupId = rng.string()
+        value.producerId = rng.int64()
+        value.producerEpoch = rng.int16()
+        if version >= 3 { value.generationId = rng.int32() }
+        if version >= 3 { value.memberId = rng.string() }
+        if version >= 3 { value.groupInstanceId = rng.maybeNil { rng in rng.string() } }
+        value.topics = rng.array { rng in TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.sample(version: version, rng: &rng) }
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic {
+    static func sample(version: Int16, rng: inout SampleRNG) -> TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic {
+        var value = TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic()
+        value.name = rng.string()
+        value.partitions = rng.array { rng in TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition.sample(version: version, rng: &rng) }
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition {
+    static func sample(version: Int16, rng: inout SampleRNG) -> TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition {
+        var value = TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition()
+        value.partitionIndex = rng.int32()
+        value.committedOffset = rng.int64()
+        if version >= 2 { value.committedLeaderEpoch = rng.int32() }
+        value.committedMetadata = rng.maybeNil { rng in rng.string() }
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension TxnOffsetCommitResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> TxnOffsetCommitResponse {
+        var value = TxnOffsetCommitResponse()
+        value.throttleTimeMs = rng.int32()
+        value.topics = rng.array { rng in TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.sample(version: version, rng: &rng) }
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic {
+    static func sample(version: Int16, rng: inout SampleRNG) -> TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic {
+        var value = TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic()
+        value.name = rng.string()
+        value.partitions = rng.array { rng in TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition.sample(version: version, rng: &rng) }
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition {
+    static func sample(version: Int16, rng: inout SampleRNG) -> TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition {
+        var value = TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition()
+        value.partitionIndex = rng.int32()
+        value.errorCode = rng.int16()
+        if version >= 3 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
 /// Every generated message type, for tests that cover them all.
 let allSampleableMessages: [any SampleableMessage.Type] = [
+    AddOffsetsToTxnRequest.self,
+    AddOffsetsToTxnResponse.self,
+    AddPartitionsToTxnRequest.self,
+    AddPartitionsToTxnResponse.self,
     AlterClientQuotasRequest.self,
     AlterClientQuotasResponse.self,
     AlterConfigsRequest.self,
@@ -1686,6 +1854,8 @@ let allSampleableMessages: [any SampleableMessage.Type] = [
     DescribeConfigsResponse.self,
     DescribeGroupsRequest.self,
     DescribeGroupsResponse.self,
+    EndTxnRequest.self,
+    EndTxnResponse.self,
     FetchRequest.self,
     FetchResponse.self,
     FindCoordinatorRequest.self,
@@ -1720,4 +1890,6 @@ let allSampleableMessages: [any SampleableMessage.Type] = [
     SaslHandshakeResponse.self,
     SyncGroupRequest.self,
     SyncGroupResponse.self,
+    TxnOffsetCommitRequest.self,
+    TxnOffsetCommitResponse.self,
 ]

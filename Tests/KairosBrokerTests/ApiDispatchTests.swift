@@ -11,7 +11,8 @@ final class ApiDispatchTests: XCTestCase {
         (.produce, 9), (.fetch, 12), (.listOffsets, 6), (.metadata, 12), (.offsetCommit, 8), (.offsetFetch, 8),
         (.findCoordinator, 4), (.joinGroup, 9), (.heartbeat, 4), (.leaveGroup, 5), (.syncGroup, 5),
         (.describeGroups, 5), (.listGroups, 5), (.apiVersions, 3), (.createTopics, 7), (.deleteTopics, 6),
-        (.deleteRecords, 2), (.initProducerId, 4), (.describeConfigs, 4), (.alterConfigs, 2),
+        (.deleteRecords, 2), (.initProducerId, 4), (.addPartitionsToTxn, 3), (.addOffsetsToTxn, 3),
+        (.endTxn, 3), (.txnOffsetCommit, 3), (.describeConfigs, 4), (.alterConfigs, 2),
         (.createPartitions, 3), (.deleteGroups, 2), (.incrementalAlterConfigs, 1), (.offsetDelete, 0),
         (.describeClientQuotas, 1), (.alterClientQuotas, 1), (.describeCluster, 1), (.kairosPartitionLoad, 0),
     ]

@@ -52,7 +52,10 @@ final class GroupHandlerTests: XCTestCase {
         let v4 = try h.call(FindCoordinatorRequest(keyType: 0, coordinatorKeys: ["a", "b"]), version: 4)
         XCTAssertEqual(v4.coordinators.map(\.key), ["a", "b"])
         let txn = try h.call(FindCoordinatorRequest(key: "tx", keyType: 1), version: 2)
-        XCTAssertEqual(txn.errorCode, ErrorCode.coordinatorNotAvailable.rawValue)
+        XCTAssertEqual(txn.errorCode, 0, "this broker coordinates transactional ids too")
+        XCTAssertEqual(txn.nodeId, h.broker.config.nodeId)
+        let unknown = try h.call(FindCoordinatorRequest(key: "x", keyType: 7), version: 2)
+        XCTAssertEqual(unknown.errorCode, ErrorCode.invalidRequest.rawValue)
     }
 
     func testJoinSyncDescribeListLeaveOverTheWire() throws {

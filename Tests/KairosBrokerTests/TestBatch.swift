@@ -6,7 +6,7 @@ import NIOCore
 enum TestBatch {
     static func make(
         _ records: [(key: String?, value: String?)], timestamp: Int64 = 1_700_000_000_000,
-        producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1
+        producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1, attributes: Int16 = 0
     ) -> ByteBuffer {
         var body = ByteBuffer()
         for (i, r) in records.enumerated() {
@@ -26,7 +26,7 @@ enum TestBatch {
         batch.writeInteger(Int32(-1))  // partition leader epoch
         batch.writeInteger(Int8(2))  // magic
         batch.writeInteger(UInt32(0))  // crc, patched
-        batch.writeInteger(Int16(0))  // attributes
+        batch.writeInteger(attributes)
         batch.writeInteger(Int32(records.count - 1))  // last offset delta
         batch.writeInteger(timestamp)
         batch.writeInteger(timestamp + Int64(records.count - 1))

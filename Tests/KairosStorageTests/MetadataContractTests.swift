@@ -119,6 +119,33 @@ final class MetadataContractTests: XCTestCase {
         }
     }
 
+    func testTransactionalProducersAreKeptSortedAndSurviveReopening() throws {
+        try forEachEngine { engine, store, reopen in
+            let b = TransactionalProducerRecord(transactionalId: "b", producerId: 7, producerEpoch: 2, transactionTimeoutMs: 60_000)
+            let a = TransactionalProducerRecord(transactionalId: "a", producerId: Int64.max, producerEpoch: 0, transactionTimeoutMs: 1)
+            try store.update { $0.transactionalProducers = [b, a] }
+            XCTAssertEqual(store.current.transactionalProducers, [a, b], engine)
+            XCTAssertEqual(try reopen().current.transactionalProducers, [a, b], engine)
+            try store.update { $0.transactionalProducers[1].producerEpoch = 3 }
+            XCTAssertEqual(try reopen().current.transactionalProducers.map(\.producerEpoch), [0, 3], engine)
+            for (reason, breakage) in [
+                ("listed twice", { (m: inout BrokerMetadata) in m.transactionalProducers.append(a) }),
+                ("empty transactional id", { (m: inout BrokerMetadata) in m.transactionalProducers[0].transactionalId = "" }),
+                ("epoch -1", { (m: inout BrokerMetadata) in m.transactionalProducers[0].producerEpoch = -1 }),
+            ] {
+                XCTAssertThrowsError(try store.update(breakage), "\(engine): \(reason)") { error in
+                    XCTAssertTrue("\(error)".contains(reason), "\(engine): \(error) should say \(reason)")
+                }
+            }
+        }
+    }
+
+    func testAFileWithoutTransactionalProducersHasNone() throws {
+        let bytes = try MetadataFile.encode(BrokerMetadata(topics: [orders], producerIdLimit: 1_000))
+        XCTAssertFalse(String(decoding: bytes, as: UTF8.self).contains("transactionalProducers"), "the older form is kept")
+        XCTAssertEqual(try MetadataFile.decode(bytes, path: "x").transactionalProducers, [])
+    }
+
     func testAnInconsistentUpdateIsRefusedAndChangesNothing() throws {
         try forEachEngine { engine, store, reopen in
             try store.update { $0.topics = [orders] }

@@ -18,7 +18,9 @@ extension ConsumerGroup {
 
     /// OffsetCommit: stores the offsets that pass the checks and logs them; one code per partition.
     mutating func commit(_ input: OffsetCommitInput, config: GroupConfig, now: Int64, into actions: inout [GroupAction]) -> [ErrorCode] {
-        let groupError = validateCommit(generationId: input.generationId, memberId: input.memberId, instanceId: input.groupInstanceId)
+        let groupError = input.fromTransaction
+            ? (state == .dead ? .coordinatorNotAvailable : nil)
+            : validateCommit(generationId: input.generationId, memberId: input.memberId, instanceId: input.groupInstanceId)
         if groupError == nil, members[input.memberId] != nil { members[input.memberId]!.touch(now: now) }
         var codes: [ErrorCode] = []
         codes.reserveCapacity(input.partitions.count)

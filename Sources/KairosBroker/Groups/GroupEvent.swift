@@ -90,4 +90,7 @@ struct OffsetCommitInput: Sendable {
     /// v2-4: how long to keep these offsets, -1 for the broker's retention.
     var retentionTimeMs: Int64
     var partitions: [Partition]
+    /// True for the offsets of a committed transaction (TxnOffsetCommit then EndTxn): the member was checked when
+    /// they were sent, and the transaction's commit makes them visible whatever the group's generation is now.
+    var fromTransaction = false
 }

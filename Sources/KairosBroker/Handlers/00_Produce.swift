@@ -6,7 +6,9 @@
 // acks must be -1, 0 or 1; acks=0 gets no response. One node is the whole ISR, so acks=all means
 // "written to the log", as acks=1 does. In fsync-per-ack mode (log.flush.interval.messages=1) the reply is
 // deferred until the log directory's group commit has synced every partition written: one fsync round covers all
-// batches that arrived meanwhile. Transactions are not supported.
+// batches that arrived meanwhile. Transactional batches need the request's transactional id, its producer's
+// current epoch and the partition added to the open transaction (checks in Transactions/). Producers may not
+// write control batches (INVALID_RECORD).
 import KafkaProtocol
 import KairosStorage
 import NIOConcurrencyHelpers
@@ -90,11 +92,10 @@ extension Broker {
                 var result = ProduceResponse.PartitionProduceResponse(index: data.index, errorCode: 0, baseOffset: -1)
                 if !acksValid {
                     result.errorCode = ErrorCode.invalidRequiredAcks.rawValue
-                } else if request.transactionalId != nil {
-                    result.errorCode = ErrorCode.transactionalIdAuthorizationFailed.rawValue
-                    result.errorMessage = "Kairos does not support transactions"
                 } else if let topic, let partition = topic.partition(data.index) {
-                    produce(data.records, to: partition, topic: topic, version: version, now: now, context: context, into: &result)
+                    produce(
+                        data.records, to: partition, topic: topic, transactionalId: request.transactionalId, version: version,
+                        now: now, context: context, into: &result)
                     if result.errorCode == 0 { written(results.count, partitions.count, partition.log) }
                 } else {
                     result.errorCode = ErrorCode.unknownTopicOrPartition.rawValue
@@ -113,7 +114,7 @@ extension Broker {
     }
 
     private func produce(
-        _ records: ByteBuffer?, to partition: Partition, topic: Topic, version: Int16, now: Int64,
+        _ records: ByteBuffer?, to partition: Partition, topic: Topic, transactionalId: String?, version: Int16, now: Int64,
         context: RequestContext, into result: inout ProduceResponse.PartitionProduceResponse
     ) {
         guard let records, records.readableBytes > 0 else {
@@ -163,9 +164,9 @@ extension Broker {
             result.errorCode = ErrorCode.corruptMessage.rawValue
             return
         }
-        if header.isTransactional || header.isControl {
-            result.errorCode = ErrorCode.transactionalIdAuthorizationFailed.rawValue
-            result.errorMessage = "Kairos does not support transactions"
+        if let refusal = checkTransactionalWrite(header, transactionalId: transactionalId, topic: topic.name, partition: partition) {
+            result.errorCode = refusal.code.rawValue
+            result.errorMessage = refusal.message
             return
         }
         let stamp: Int64? = topic.config.usesLogAppendTime(broker: config) ? now : nil

@@ -5,7 +5,8 @@
 // sendfile). Long polling: with fewer than min_bytes available the fetch waits up to max_wait_ms and
 // answers as soon as an append to one of its partitions gives it enough. Fetch sessions (v7+) are
 // declined (session id 0), so clients send full requests. v0-3 get their batches down-converted to
-// the old message formats, from memory.
+// the old message formats, from memory. read_committed (isolation level 1, v4+) stops at the last stable
+// offset (the first offset of the earliest open transaction) and lists the aborted transactions in range.
 import KafkaProtocol
 import KairosStorage
 import NIOCore
@@ -52,17 +53,24 @@ extension Broker {
                 if let topic, let partition = topic.partition(p.partition) {
                     let log = partition.log
                     let end = log.logEndOffset
+                    let stable = lastStableOffset(topic: topicRequest.topic, partition: p.partition, highWatermark: end)
+                    let readCommitted = version >= 4 && request.isolationLevel == 1
                     data.highWatermark = end
-                    data.lastStableOffset = end
+                    data.lastStableOffset = stable
                     data.logStartOffset = log.logStartOffset
                     if p.fetchOffset < log.logStartOffset || p.fetchOffset > end {
                         data.errorCode = ErrorCode.offsetOutOfRange.rawValue
                         attempt.hasError = true
-                    } else if p.fetchOffset < end && remaining > 0 {
+                    } else if p.fetchOffset < (readCommitted ? stable : end) && remaining > 0 {
                         let limit = min(Int(max(p.partitionMaxBytes, 0)), remaining)
                         do {
-                            let result = try log.read(
+                            var result = try log.read(
                                 from: p.fetchOffset, maxBytes: limit, minOneBatch: version >= 3 && !gotData)
+                            if readCommitted {
+                                (result.data, result.nextOffset) = try committedPart(of: result, lastStable: stable)
+                                data.abortedTransactions = abortedTransactions(
+                                    topic: topicRequest.topic, partition: p.partition, from: p.fetchOffset, upTo: result.nextOffset)
+                            }
                             records = result.data
                             if records.length > 0 {
                                 gotData = true

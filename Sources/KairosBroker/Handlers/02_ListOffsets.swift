@@ -1,8 +1,8 @@
 // ListOffsets (key 2), v0-7. Timestamp -1 asks for the latest offset (the log end), -2 for the
 // earliest (the log start); any other value for the first offset whose batch holds a timestamp at
 // or after it (offset -1 when there is none). v7's -3 (largest timestamp) needs per-record lookups
-// in compressed batches, so v7 is not advertised. v0 answers in OldStyleOffsets. With one node the high watermark is the log end, and without
-// transactions read_committed sees the same.
+// in compressed batches, so v7 is not advertised. v0 answers in OldStyleOffsets. With one node the high watermark is the log end;
+// latest with read_committed (isolation level 1, v2+) answers the last stable offset instead.
 import KafkaProtocol
 import KairosStorage
 
@@ -26,7 +26,10 @@ extension Broker {
                     results.append(r)
                     continue
                 }
-                let (offset, timestamp, error) = lookUpOffset(partition.log, timestamp: p.timestamp)
+                var (offset, timestamp, error) = lookUpOffset(partition.log, timestamp: p.timestamp)
+                if p.timestamp == -1 && version >= 2 && request.isolationLevel == 1 {
+                    offset = lastStableOffset(topic: t.name, partition: p.partitionIndex, highWatermark: offset)
+                }
                 r.errorCode = error.rawValue
                 if error == .none {
                     r.offset = offset

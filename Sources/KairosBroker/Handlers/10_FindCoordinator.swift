@@ -1,7 +1,6 @@
-// FindCoordinator (key 10), v0-4. One broker coordinates every group, so a group key (key type 0)
-// is answered with this broker's own address; v4 looks up several keys at once. Transaction
-// coordinators (key type 1) do not exist here: COORDINATOR_NOT_AVAILABLE, as Kairos has no
-// transactions. Any other key type is INVALID_REQUEST.
+// FindCoordinator (key 10), v0-4. One broker coordinates every group and every transactional id, so a
+// group key (key type 0) and a transaction key (key type 1) are both answered with this broker's own
+// address; v4 looks up several keys at once. Any other key type is INVALID_REQUEST.
 import KafkaProtocol
 
 extension ApiHandler {
@@ -16,8 +15,7 @@ extension Broker {
         let (host, port) = advertisedAddress
         let error: (code: ErrorCode, message: String)?
         switch request.keyType {
-        case 0: error = nil
-        case 1: error = (.coordinatorNotAvailable, "Kairos does not support transactions")
+        case 0, 1: error = nil
         default: error = (.invalidRequest, "unknown coordinator key type \(request.keyType)")
         }
         if version >= 4 {

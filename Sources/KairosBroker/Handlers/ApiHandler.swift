@@ -50,7 +50,8 @@ extension ApiHandler {
     static let all: [ApiHandler] = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .joinGroup,
         .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .apiVersions, .createTopics, .deleteTopics,
-        .deleteRecords, .initProducerId, .describeConfigs, .alterConfigs, .createPartitions, .deleteGroups,
+        .deleteRecords, .initProducerId, .addPartitionsToTxn, .addOffsetsToTxn, .endTxn, .txnOffsetCommit,
+        .describeConfigs, .alterConfigs, .createPartitions, .deleteGroups,
         .incrementalAlterConfigs, .offsetDelete, .describeClientQuotas, .alterClientQuotas, .describeCluster,
         .kairosPartitionLoad,
     ]
