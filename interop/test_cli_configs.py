@@ -1,7 +1,8 @@
 """`kairos configs` (like kafka-configs.sh) against a running broker, checked with confluent-kafka's admin client.
 
 Every flag: --entity-type/--entity-name, --topic, --broker, --entity-default, --describe [--all], --alter with
---add-config (lists in brackets) and --delete-config. Bad arguments and refused changes exit non-zero with a
+--add-config (lists in brackets) and --delete-config. Client quotas (--entity-type clients, users) are checked
+with the broker's DescribeClientQuotas sent through kafka-python's encoders. Bad arguments and refused changes exit non-zero with a
 message naming what was wrong, and change nothing.
 """
 
@@ -14,6 +15,7 @@ from confluent_kafka.admin import ConfigResource, ConfigSource, ResourceType
 
 import brokers
 from clients import ck_admin, create_topic
+from test_client_quotas import describe as describe_quotas
 
 TIMEOUT_S = 20
 
@@ -129,7 +131,10 @@ def test_broker_and_cluster_default(broker_factory):
     (["--broker", "one", "--describe"], "not a broker id"),
     (["--topic", "x", "--broker", "1", "--describe"], "--broker"),
     (["--topic", "x", "--describe", "--add-config", "a=1"], "go with --alter"),
-    (["--entity-type", "clients", "--entity-name", "c1", "--describe"], "not served yet"),
+    (["--entity-type", "clients", "--entity-name", "c1", "--alter", "--add-config", "producer_byte_rate=fast"],
+     "producer_byte_rate=fast: the value is not a number"),
+    (["--entity-type", "users", "--describe", "--all"], "--all goes with topics and brokers"),
+    (["--entity-type", "clients", "--alter", "--add-config", "producer_byte_rate=1"], "--entity-name"),
 ])
 def test_bad_arguments_give_a_clear_error(broker, args, says):
     err = refused(broker, *args)
@@ -150,3 +155,62 @@ def test_refused_changes_change_nothing(broker, topic):
     assert "no broker 42" in err, err
     err = refused(broker, "--topic", topic + "-missing", "--describe")
     assert "UNKNOWN_TOPIC_OR_PARTITION" in err.upper().replace(" ", "_") or "does not exist" in err, err
+
+
+def test_set_describe_and_delete_client_quotas(broker):
+    out = ok(broker, "--entity-type", "clients", "--entity-name", "cli-q1", "--alter",
+             "--add-config", "producer_byte_rate=1048576,consumer_byte_rate=2097152", "--add-config", "request_percentage=25")
+    assert out.strip() == "Completed updating config for client cli-q1."
+    assert describe_quotas(broker, [("client-id", 0, "cli-q1")], strict=True) == (0, {"client-id=cli-q1": {
+        "producer_byte_rate": 1048576.0, "consumer_byte_rate": 2097152.0, "request_percentage": 25.0}})
+
+    out = ok(broker, "--entity-type", "clients", "--entity-name", "cli-q1", "--describe")
+    assert out.splitlines() == ["Quota configs for client-id 'cli-q1' are consumer_byte_rate=2097152.0, "
+                                "producer_byte_rate=1048576.0, request_percentage=25.0"]
+
+    out = ok(broker, "--entity-type", "clients", "--entity-name", "cli-q1", "--alter",
+             "--add-config", "producer_byte_rate=4096", "--delete-config", "consumer_byte_rate,request_percentage")
+    assert describe_quotas(broker, [("client-id", 0, "cli-q1")], strict=True)[1] == {
+        "client-id=cli-q1": {"producer_byte_rate": 4096.0}}
+
+    ok(broker, "--entity-type", "clients", "--entity-name", "cli-q1", "--alter", "--delete-config", "producer_byte_rate")
+    assert describe_quotas(broker, [("client-id", 0, "cli-q1")], strict=True)[1] == {}
+    out = ok(broker, "--entity-type", "clients", "--entity-name", "cli-q1", "--describe")
+    assert out.strip() == "No quota configs for client-id 'cli-q1'."
+
+
+def test_default_and_user_quotas_and_describe_every_entity(broker):
+    ok(broker, "--entity-type", "clients", "--entity-default", "--alter", "--add-config", "consumer_byte_rate=5000")
+    ok(broker, "--entity-type", "users", "--entity-name", "alice", "--alter", "--add-config", "request_percentage=50")
+    ok(broker, "--entity-type", "clients", "--entity-name", "cli-q2", "--alter", "--add-config", "producer_byte_rate=7000")
+    code, quotas = describe_quotas(broker)
+    assert code == 0
+    assert quotas["client-id=<default>"] == {"consumer_byte_rate": 5000.0}
+    assert quotas["user=alice"] == {"request_percentage": 50.0}
+
+    out = ok(broker, "--entity-type", "clients", "--entity-default", "--describe")
+    assert out.splitlines() == ["Quota configs for the default client-id are consumer_byte_rate=5000.0"]
+    out = ok(broker, "--entity-type", "users", "--entity-name", "alice", "--describe")
+    assert out.splitlines() == ["Quota configs for user-principal 'alice' are request_percentage=50.0"]
+    every = ok(broker, "--entity-type", "clients", "--describe").splitlines()
+    assert "Quota configs for the default client-id are consumer_byte_rate=5000.0" in every
+    assert "Quota configs for client-id 'cli-q2' are producer_byte_rate=7000.0" in every
+    assert not any("alice" in line for line in every), every
+
+    ok(broker, "--entity-type", "clients", "--entity-default", "--alter", "--delete-config", "consumer_byte_rate")
+    assert "client-id=<default>" not in describe_quotas(broker)[1]
+
+
+@pytest.mark.parametrize("add, says", [
+    ("producer_byte_rates=100", "unknown quota key producer_byte_rates"),
+    ("producer_byte_rate=-1", "must not be negative"),
+    ("consumer_byte_rate=10.5", "whole number"),
+])
+def test_refused_quota_changes_print_the_brokers_message_and_change_nothing(broker, add, says):
+    ok(broker, "--entity-type", "clients", "--entity-name", "cli-q3", "--alter", "--add-config", "producer_byte_rate=3000")
+    err = refused(broker, "--entity-type", "clients", "--entity-name", "cli-q3", "--alter",
+                  "--add-config", add + ",request_percentage=10")
+    assert says in err and "INVALID_REQUEST" in err.upper().replace(" ", "_"), err
+    assert "client-id=cli-q3" in err, err
+    assert describe_quotas(broker, [("client-id", 0, "cli-q3")], strict=True)[1] == {
+        "client-id=cli-q3": {"producer_byte_rate": 3000.0}}

@@ -105,6 +105,10 @@ public protocol LogStore: AnyObject, Sendable {
     func read(from offset: Int64, maxBytes: Int, minOneBatch: Bool) throws -> LogReadResult
     /// Smallest offset whose batch maxTimestamp >= timestamp (Kafka ListOffsets by time): returns (offset, timestamp) or nil.
     func offset(forTimestamp timestamp: Int64) throws -> (offset: Int64, timestamp: Int64)?
+    /// The largest batch maxTimestamp among segments holding offsets at or after the log start (nil when empty);
+    /// ListOffsets' max-timestamp lookup (-3) then finds its record with `offset(forTimestamp:)`. A segment that
+    /// the log start cuts into counts whole, as Kafka's segment max timestamps do.
+    func largestTimestamp() throws -> Int64?
     /// Rolls segments by age (segmentMs) when due and deletes whole old segments beyond retentionMs / retentionBytes,
     /// never the active segment; advances logStartOffset. Returns the number of segments deleted.
     func applyRetention(now: Int64) throws -> Int

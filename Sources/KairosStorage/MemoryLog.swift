@@ -145,6 +145,14 @@ public final class MemoryLog: LogStore, @unchecked Sendable {
         }
     }
 
+    /// The largest timestamp of the segments not wholly before the log start.
+    public func largestTimestamp() throws -> Int64? {
+        try lock.withLock {
+            guard !isClosed else { throw StorageError.closed }
+            return segments.filter { $0.nextOffset > startOffset }.compactMap(\.largestTimestamp).max()
+        }
+    }
+
     /// Rolls by age, then deletes old segments per retention and the log start offset.
     public func applyRetention(now: Int64) throws -> Int {
         try lock.withLock {

@@ -173,6 +173,20 @@ public final class SegmentedLog: LogStore, @unchecked Sendable {
         }
     }
 
+    /// The largest timestamp of the segments not wholly before the log start.
+    public func largestTimestamp() throws -> Int64? {
+        try lock.withLock {
+            guard !isClosed else { throw StorageError.closed }
+            var largest: Int64?
+            for (i, segment) in segments.enumerated() {
+                let segmentEnd = i + 1 < segments.count ? segments[i + 1].baseOffset : segment.nextOffset
+                guard segmentEnd > startOffset, let newest = try segment.largestTimestamp(buffer: buffer, logger: logger) else { continue }
+                largest = max(largest ?? newest, newest)
+            }
+            return largest
+        }
+    }
+
     /// Rolls the active segment when it is older than segmentMs, deletes old segments per retentionMs,
     /// retentionBytes and the log start offset, and flushes when flushIntervalMs has passed.
     public func applyRetention(now: Int64) throws -> Int {

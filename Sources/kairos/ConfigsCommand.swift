@@ -5,14 +5,16 @@ import KairosPerf
 /// `kairos configs`: describe and change topic and broker configs, as kafka-configs.sh does.
 ///
 /// Each entity type is served by a `ConfigEntityKind` (topics and brokers in `ConfigsCommand+TopicsBrokers.swift`,
-/// client quotas in a file of their own), so a new kind adds a file and one line in `ConfigEntityType.kind`.
+/// client quotas in `ConfigsCommand+Quotas.swift`), so a new kind adds a file and one line in `ConfigEntityType.kind`.
 struct ConfigsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "configs",
-        abstract: "Describe or change topic and broker configs (like kafka-configs.sh).",
+        abstract: "Describe or change topic and broker configs and client quotas (like kafka-configs.sh).",
         discussion: """
             Changes use IncrementalAlterConfigs: --add-config sets, --delete-config returns a config to its
-            default; nothing changes when the broker refuses one of them.
+            default; nothing changes when the broker refuses one of them. Client quotas (--entity-type clients or
+            users) use DescribeClientQuotas / AlterClientQuotas with the keys producer_byte_rate,
+            consumer_byte_rate and request_percentage.
 
             Examples:
               kairos configs --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --describe
@@ -21,14 +23,17 @@ struct ConfigsCommand: AsyncParsableCommand {
                   --add-config retention.ms=3600000,cleanup.policy=[compact,delete] --delete-config segment.ms
               kairos configs --bootstrap-server 127.0.0.1:9092 --broker 1 --alter --add-config log.retention.ms=600000
               kairos configs --bootstrap-server 127.0.0.1:9092 --entity-type brokers --entity-default --describe
+              kairos configs --bootstrap-server 127.0.0.1:9092 --entity-type clients --entity-name app1 --alter \
+                  --add-config producer_byte_rate=1048576,consumer_byte_rate=2097152 --delete-config request_percentage
+              kairos configs --bootstrap-server 127.0.0.1:9092 --entity-type users --entity-default --describe
             """)
 
     @OptionGroup var client: ClientOptions
 
     @Option(name: .customLong("entity-type"), help: "topics, brokers (clients and users: client quotas).")
     var entityType: String?
-    @Option(name: .customLong("entity-name"), help: "The topic name or broker id.") var entityName: String?
-    @Flag(name: .customLong("entity-default"), help: "The cluster-wide default (brokers).") var entityDefault = false
+    @Option(name: .customLong("entity-name"), help: "The topic name, broker id, client id or user.") var entityName: String?
+    @Flag(name: .customLong("entity-default"), help: "The default entity (brokers, clients, users).") var entityDefault = false
     @Option(help: "Short for --entity-type topics --entity-name TOPIC.") var topic: String?
     @Option(help: "Short for --entity-type brokers --entity-name ID.") var broker: String?
 
@@ -65,6 +70,8 @@ struct ConfigsCommand: AsyncParsableCommand {
         guard describe != alter else { throw ValidationError("give exactly one of --describe, --alter") }
         let (type, name, isDefault) = try entity()
         if all && !describe { throw ValidationError("--all goes with --describe") }
+        let isQuota = type == .clients || type == .users
+        if all && isQuota { throw ValidationError("--all goes with topics and brokers (quotas have no defaults to list)") }
         if describe && !(addConfig.isEmpty && deleteConfig.isEmpty) {
             throw ValidationError("--add-config and --delete-config go with --alter")
         }
@@ -76,6 +83,7 @@ struct ConfigsCommand: AsyncParsableCommand {
             if let twice = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
                 throw ValidationError("\(twice) is named twice (in --add-config or --delete-config)")
             }
+            if isQuota { _ = try QuotaConfigs.alteration(of: .client(nil), changes) }
         }
         _ = try type.kind.resources(name: name, isDefault: isDefault, validating: true)
     }
@@ -127,7 +135,8 @@ enum ConfigEntityType: String, CaseIterable {
         switch self {
         case .topics: return TopicConfigEntities.self
         case .brokers: return BrokerConfigEntities.self
-        case .clients, .users: return ClientQuotaEntities.self
+        case .clients: return ClientQuotaEntities.self
+        case .users: return UserQuotaEntities.self
         }
     }
 }

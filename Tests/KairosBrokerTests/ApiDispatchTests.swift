@@ -8,7 +8,7 @@ import XCTest
 final class ApiDispatchTests: XCTestCase {
     /// Every API the broker answers with its version range (minimum always 0), by key.
     private static let advertised: [(key: ApiKey, max: Int16)] = [
-        (.produce, 9), (.fetch, 12), (.listOffsets, 6), (.metadata, 12), (.offsetCommit, 8), (.offsetFetch, 8),
+        (.produce, 9), (.fetch, 12), (.listOffsets, 9), (.metadata, 12), (.offsetCommit, 8), (.offsetFetch, 8),
         (.findCoordinator, 4), (.joinGroup, 9), (.heartbeat, 4), (.leaveGroup, 5), (.syncGroup, 5),
         (.describeGroups, 5), (.listGroups, 5), (.apiVersions, 3), (.createTopics, 7), (.deleteTopics, 6),
         (.deleteRecords, 2), (.initProducerId, 4), (.addPartitionsToTxn, 3), (.addOffsetsToTxn, 3),

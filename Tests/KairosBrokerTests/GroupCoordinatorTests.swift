@@ -170,6 +170,30 @@ final class GroupCoordinatorTests: XCTestCase {
         XCTAssertEqual(d.heartbeat("g", member: second.memberId, generation: 1, instance: "host-1"), .none)
     }
 
+    func testStaticMembersRemovedByInstanceIdEmptyTheGroupAtOnceSoItCanBeDeleted() {
+        var d = GroupDriver()
+        let j1 = d.join("g", instance: "host-1", client: "java")
+        let j2 = d.join("g", instance: "host-2", client: "java")
+        d.advance(6_000)
+        let (a, b) = (d.joinResult(j1)!, d.joinResult(j2)!)
+        _ = d.sync("g", member: a.memberId, generation: a.generationId, instance: "host-1")
+        _ = d.sync("g", member: b.memberId, generation: b.generationId, instance: "host-2")
+        // Closing a static member sends nothing (KIP-345): the group keeps both, so it cannot be deleted.
+        var t = d.token()
+        d.apply(.deleteGroups(token: t, groupIds: ["g"]))
+        guard case .deleteGroups(let before)? = d.replies[t] else { return XCTFail("no reply") }
+        XCTAssertEqual(before, [.nonEmptyGroup])
+        // Removed by instance id alone (an empty member id), as an admin client removes static members.
+        let out = d.leave("g", members: [("", "host-1"), ("", "host-2"), ("", "host-3")])
+        XCTAssertEqual(out?.members.map(\.error), [.none, .none, .unknownMemberId])
+        XCTAssertEqual(d.group("g")?.state, .empty, "no session or rebalance timeout is waited for")
+        t = d.token()
+        d.apply(.deleteGroups(token: t, groupIds: ["g"]))
+        guard case .deleteGroups(let after)? = d.replies[t] else { return XCTFail("no reply") }
+        XCTAssertEqual(after, [.none])
+        XCTAssertNil(d.group("g"))
+    }
+
     func testBadRequestsGetKafkasErrors() {
         var d = GroupDriver()
         var t = d.join("", client: "x")

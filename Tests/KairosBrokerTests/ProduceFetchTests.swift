@@ -101,6 +101,58 @@ final class ProduceFetchTests: XCTestCase {
         XCTAssertEqual(try lookUp(9000).offset, -1)
     }
 
+    /// A batch of records spread over time, compressed as producers send it.
+    private func spreadBatch(baseTimestamp: Int64, deltas: [Int64], compression: CompressionCodec) throws -> ByteBuffer {
+        let records = deltas.enumerated().map { i, delta in
+            Record(timestampDelta: delta, offsetDelta: Int32(i), key: nil, value: ByteBuffer(string: "v\(i)"))
+        }
+        var out = ByteBuffer()
+        try RecordBatch(baseTimestamp: baseTimestamp, records: records)
+            .encode(into: &out, compression: compression, allocator: ByteBufferAllocator())
+        return out
+    }
+
+    func testListOffsetsByTimeFindsTheRecordInsideABatchAndTheNewerVersionsSpecialTimes() throws {
+        let h = try BrokerHarness()
+        try h.createTopic("t")
+        _ = try h.produce("t", batch: TestBatch.make([("a", "1")], timestamp: 500))
+        // Offsets 1-5 at 1000, 1100, 1400, 1200, 1900 (out of order, as producers may stamp them); gzip.
+        _ = try h.produce("t", batch: try spreadBatch(baseTimestamp: 1000, deltas: [0, 100, 400, 200, 900], compression: .gzip))
+        _ = try h.produce("t", batch: try spreadBatch(baseTimestamp: 1500, deltas: [0, 50], compression: .none))  // 6, 7
+        func lookUp(_ ts: Int64, version: Int16 = 9) throws -> ListOffsetsResponse.ListOffsetsPartitionResponse {
+            try h.call(
+                ListOffsetsRequest(replicaId: -1, isolationLevel: 0, topics: [.init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: ts)])]),
+                version: version
+            ).topics[0].partitions[0]
+        }
+        func answer(_ ts: Int64, version: Int16 = 9) throws -> [Int64] {
+            let r = try lookUp(ts, version: version)
+            return [Int64(r.errorCode), r.offset, r.timestamp]
+        }
+        XCTAssertEqual(try answer(1000), [0, 1, 1000])
+        XCTAssertEqual(try answer(1050), [0, 2, 1100], "the first record at or after the time, not the batch's base")
+        XCTAssertEqual(try answer(1150), [0, 3, 1400], "by offset order: the first later record, though 1200 is closer")
+        XCTAssertEqual(try answer(1401), [0, 5, 1900])
+        XCTAssertEqual(try answer(1401, version: 1), [0, 5, 1900])
+        XCTAssertEqual(try answer(1950), [0, -1, -1])
+        XCTAssertEqual(try answer(-3, version: 7), [0, 5, 1900], "max timestamp: the record holding it")
+        XCTAssertEqual(try answer(-4, version: 8), [0, 0, -1], "earliest local: the log start without tiered storage")
+        XCTAssertEqual(try answer(-5), [0, -1, -1], "latest tiered: none without tiered storage")
+        XCTAssertEqual(try lookUp(-3, version: 6).errorCode, ErrorCode.invalidRequest.rawValue)
+        XCTAssertEqual(try lookUp(-4, version: 7).errorCode, ErrorCode.invalidRequest.rawValue)
+        XCTAssertEqual(try lookUp(-7).errorCode, ErrorCode.invalidRequest.rawValue)
+    }
+
+    func testListOffsetsMaxTimestampOfAnEmptyLogIsNone() throws {
+        let h = try BrokerHarness()
+        try h.createTopic("t")
+        let r = try h.call(
+            ListOffsetsRequest(replicaId: -1, isolationLevel: 0, topics: [.init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: -3)])]),
+            version: 7
+        ).topics[0].partitions[0]
+        XCTAssertEqual([Int64(r.errorCode), r.offset, r.timestamp], [0, -1, -1])
+    }
+
     func testFetchOutOfRangeAndUnknown() throws {
         let h = try BrokerHarness()
         try h.createTopic("t")

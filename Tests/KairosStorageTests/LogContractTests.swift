@@ -214,6 +214,25 @@ final class LogContractTests: XCTestCase {
         }
     }
 
+    func testLargestTimestampSpansSegmentsAndSkipsThoseBeforeTheStart() throws {
+        var config = LogConfig()
+        config.segmentBytes = 1024
+        // The largest timestamp sits early (offsets 6-7), so a log start past its segment changes the answer.
+        let stamps: [Int64] = [100, 200, 300, 9_000, 400] + (0..<40).map { 500 + Int64($0) * 10 }
+        let batches = stamps.enumerated().map { TestBatch(recordCount: 2, payloadBytes: 50, maxTimestamp: $1, seed: UInt64($0)) }
+        try forEachEngine(config) { engine, log in
+            XCTAssertNil(try log.largestTimestamp(), engine)
+            let expected = try append(batches, to: log)
+            XCTAssertGreaterThan(segmentBases(log).count, 2, engine)
+            XCTAssertEqual(try log.largestTimestamp(), 9_000, engine)
+            let secondSegment = segmentBases(log)[1]
+            try log.truncatePrefix(to: secondSegment)
+            let kept = expected.filter { $0.lastOffset >= secondSegment }.map(\.maxTimestamp).max()
+            XCTAssertEqual(try log.largestTimestamp(), kept, engine)
+            XCTAssertLessThan(kept ?? .max, 9_000, engine)
+        }
+    }
+
     func testRollBySize() throws {
         var config = LogConfig()
         config.segmentBytes = 600
