@@ -18,6 +18,8 @@ public final class Broker: Sendable {
     let producerIds: ProducerIdAllocator
     let allocator = ByteBufferAllocator()
     private let advertised: NIOLockedValueBox<(host: String, port: Int32)>
+    /// Per listener name, what its clients are told (set by a server with several listeners).
+    private let advertisedByListener = NIOLockedValueBox<[String: (host: String, port: Int32)]>([:])
 
     /// Opens the broker's metadata and logs (recovering them). Without `metadata`, the store that lives with the
     /// logs is used (`LogFactory.openMetadataStore`).
@@ -43,6 +45,17 @@ public final class Broker: Sendable {
     /// Changes the advertised address: the server calls it when it bound port 0 and learnt the real one.
     public func setAdvertisedAddress(host: String, port: Int32) {
         advertised.withLockedValue { $0 = (host, port) }
+    }
+
+    /// The address told to clients that came in through `listener` (Kafka answers with the listener a client
+    /// connected by); the default address for a listener the server did not name.
+    public func advertisedAddress(listener: String) -> (host: String, port: Int32) {
+        advertisedByListener.withLockedValue { $0[listener] } ?? advertisedAddress
+    }
+
+    /// Sets what clients of `listener` are told.
+    public func setAdvertisedAddress(host: String, port: Int32, listener: String) {
+        advertisedByListener.withLockedValue { $0[listener] = (host, port) }
     }
 
     /// Answers one request frame (without its size prefix).

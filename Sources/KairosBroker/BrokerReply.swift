@@ -25,11 +25,14 @@ public struct RequestContext: Sendable {
     public var eventLoop: any EventLoop
     /// Peer address, for logs.
     public var peer: String
+    /// The listener the client connected through (its address is what Metadata advertises); empty for the default.
+    public var listenerName: String
 
     /// Makes a context.
-    public init(connectionId: UInt64, eventLoop: any EventLoop, peer: String) {
+    public init(connectionId: UInt64, eventLoop: any EventLoop, peer: String, listenerName: String = "") {
         self.connectionId = connectionId
         self.eventLoop = eventLoop
         self.peer = peer
+        self.listenerName = listenerName
     }
 }

@@ -18,6 +18,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let connectionId: UInt64
     private let tracker: ConnectionTracker
     private let metrics: ServerMetrics
+    /// The listener this connection came in through (Metadata advertises its address).
+    private let listenerName: String
     private var queued: [ByteBuffer] = []
     private var waiting = false
     private var closing = false
@@ -25,8 +27,12 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var draining = false
     private var peer = "?"
 
-    init(broker: Broker, logger: Logger, connectionId: UInt64, tracker: ConnectionTracker, metrics: ServerMetrics) {
+    init(
+        broker: Broker, logger: Logger, connectionId: UInt64, tracker: ConnectionTracker, metrics: ServerMetrics,
+        listenerName: String = ""
+    ) {
         self.metrics = metrics
+        self.listenerName = listenerName
         self.broker = broker
         self.logger = logger
         self.connectionId = connectionId
@@ -90,7 +96,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func process(_ frame: ByteBuffer, context: ChannelHandlerContext) {
-        let request = RequestContext(connectionId: connectionId, eventLoop: context.eventLoop, peer: peer)
+        let request = RequestContext(connectionId: connectionId, eventLoop: context.eventLoop, peer: peer, listenerName: listenerName)
         let apiKey = frame.getInteger(at: frame.readerIndex, endianness: .big, as: Int16.self) ?? -1
         let started = NIODeadline.now()
         let reply = broker.handle(frame: frame, context: request)

@@ -25,21 +25,35 @@ public struct ServerConfig: Sendable {
     public var unknownKeys: [String] = []
     /// Keys Kafka has that Kairos accepts without acting on (logged once at start).
     public var ignoredKeys: [String] = []
-    /// `advertised.listeners`, when given: the address clients are told to use.
-    public var advertisedListener: ListenerAddress?
+    /// Every listener to bind, resolved from `listeners`, `advertised.listeners` and
+    /// `listener.security.protocol.map`; `host` and `port` are the first one's.
+    public var listeners: [Listener] = []
+    /// `listeners` as given (default: plaintext on 127.0.0.1:9092).
+    var listenerEntries: [ListenerEntry] = ListenerEntry.defaultListeners
+    /// `advertised.listeners` as given.
+    var advertisedEntries: [ListenerEntry]?
+    /// `listener.security.protocol.map` as given.
+    var securityProtocolMap: SecurityProtocolMap?
 
     /// Builds the configuration; throws `ConfigError` naming the bad key.
     public init(properties: [String: String]) throws {
         broker = try BrokerConfig(properties: properties)
         try ServerConfig.transportRegistry.apply(properties, to: &self)
-        var advertisedHost = host == "0.0.0.0" ? "127.0.0.1" : host
-        var advertisedPort = port
-        if let advertised = advertisedListener {
-            advertisedHost = advertised.host.isEmpty ? "127.0.0.1" : advertised.host
-            advertisedPort = advertised.port
+        let controllerNames = Set(
+            (properties["controller.listener.names"] ?? "").split(separator: ",")
+                .map { String($0).trimmingConfigSpaces().uppercased() })
+        listeners = try ServerConfig.resolveListeners(
+            listenerEntries, advertised: advertisedEntries, map: securityProtocolMap, controllerNames: controllerNames)
+        if let secured = listeners.first(where: { $0.securityProtocol != .plaintext }) {
+            throw ConfigError(
+                key: "listeners",
+                reason: "listener '\(secured.name)' uses \(secured.securityProtocol.rawValue), which this build does not serve: "
+                    + "only PLAINTEXT listeners are available")
         }
-        broker.advertisedHost = advertisedHost
-        broker.advertisedPort = Int32(advertisedPort)
+        host = listeners[0].host
+        port = listeners[0].port
+        broker.advertisedHost = listeners[0].advertised.host
+        broker.advertisedPort = Int32(listeners[0].advertised.port)
         let report = ServerConfig.registry.report(properties)
         unknownKeys = report.unknownKeys
         ignoredKeys = report.ignoredKeys
