@@ -20,6 +20,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let metrics: ServerMetrics
     /// The listener this connection came in through (Metadata advertises its address).
     private let listenerName: String
+    /// Fetched records are written as bytes, not sent from the file: TLS must encrypt them, which sendfile skips.
+    private let copiesFileRegions: Bool
     private var queued: [ByteBuffer] = []
     private var waiting = false
     private var closing = false
@@ -29,8 +31,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     init(
         broker: Broker, logger: Logger, connectionId: UInt64, tracker: ConnectionTracker, metrics: ServerMetrics,
-        listenerName: String = ""
+        listenerName: String = "", copiesFileRegions: Bool = false
     ) {
+        self.copiesFileRegions = copiesFileRegions
         self.metrics = metrics
         self.listenerName = listenerName
         self.broker = broker
@@ -174,6 +177,16 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.byteBuffer(part)), promise: nil)
             guard i < records.count else { continue }
             switch records[i] {
+            case .file(let handle, let offset, let length) where copiesFileRegions:
+                let bytes = readRegion(handle, offset: offset, length: length, allocator: context.channel.allocator)
+                try? handle.close()
+                guard let bytes else {
+                    // The reply's size prefix is already out: a short reply would desynchronise the client.
+                    logger.error("closing connection: fetched records could not be read for TLS", metadata: ["peer": "\(peer)"])
+                    context.close(promise: nil)
+                    return
+                }
+                context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
             case .file(let handle, let offset, let length):
                 let region = FileRegion(fileHandle: handle, readerIndex: offset, endIndex: offset + length)
                 let promise = context.eventLoop.makePromise(of: Void.self)
@@ -185,5 +198,24 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 break
             }
         }
+    }
+
+    /// Reads `length` bytes at `offset` of a segment file (the copy path of TLS connections); nil when the file
+    /// yields fewer bytes than the reply promised.
+    private func readRegion(_ handle: NIOFileHandle, offset: Int, length: Int, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        var buffer = allocator.buffer(capacity: length)
+        let read: Int? = try? handle.withUnsafeFileDescriptor { fd in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
+                var done = 0
+                while done < length {
+                    let n = pread(fd, raw.baseAddress! + done, length - done, off_t(offset + done))
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    done += n
+                }
+                return done
+            }
+        }
+        return read == length ? buffer : nil
     }
 }

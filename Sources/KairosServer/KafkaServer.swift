@@ -5,6 +5,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// The Kairos broker on a TCP socket: Kafka's wire protocol over NIO, as a graceful `Service`.
@@ -136,13 +137,15 @@ public final class KafkaServer: Service, Sendable {
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 1 << 20))
             .childChannelInitializer { [self] channel in
                 let id = connectionIds.wrappingIncrementThenLoad(ordering: .relaxed)
+                let tls = config.tlsContexts[listener.name]
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: config.socketRequestMaxBytes)))
                     try channel.pipeline.syncOperations.addHandler(
                         ConnectionHandler(
                             broker: broker, logger: logger, connectionId: id, tracker: tracker, metrics: metrics,
-                            listenerName: listener.name))
+                            listenerName: listener.name, copiesFileRegions: tls != nil))
                 }
             }
         let channel = try await bootstrap.bind(host: listener.host, port: listener.port).get()

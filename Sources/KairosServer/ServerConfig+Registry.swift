@@ -28,7 +28,7 @@ extension ServerConfig {
             doc: "host:port of the Prometheus endpoint (GET /metrics); empty or absent turns it off.",
             set: { config, listener in config.metricsListener = listener.address.map { ($0.host, $0.port) } },
             get: { config in config.metricsListener.map { MetricsListener(address: ListenerAddress(host: $0.host, port: $0.port)) } }),
-    ])
+    ] + SSLSettings.registryProperties())
 
     /// Every property a `server.properties` file may hold: the transport's, then the broker's.
     public static let registry = ConfigRegistry<ServerConfig>(

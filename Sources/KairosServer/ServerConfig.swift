@@ -3,6 +3,7 @@ import KairosBroker
 import KairosConfig
 import KairosStorage
 import NIOCore
+import NIOSSL
 
 /// The transport's settings plus the broker's, from Kafka server properties.
 public struct ServerConfig: Sendable {
@@ -32,6 +33,10 @@ public struct ServerConfig: Sendable {
     var listenerEntries: [ListenerEntry] = ListenerEntry.defaultListeners
     /// `advertised.listeners` as given.
     var advertisedEntries: [ListenerEntry]?
+    /// The un-prefixed `ssl.*` properties, which every TLS listener reads unless it has its own.
+    public var ssl = SSLSettings()
+    /// The TLS context of each SSL / SASL_SSL listener, by name, built at start from its `ssl.*` settings.
+    public var tlsContexts: [String: NIOSSLContext] = [:]
     /// `listener.security.protocol.map` as given.
     var securityProtocolMap: SecurityProtocolMap?
 
@@ -44,18 +49,27 @@ public struct ServerConfig: Sendable {
                 .map { String($0).trimmingConfigSpaces().uppercased() })
         listeners = try ServerConfig.resolveListeners(
             listenerEntries, advertised: advertisedEntries, map: securityProtocolMap, controllerNames: controllerNames)
-        if let secured = listeners.first(where: { $0.securityProtocol != .plaintext }) {
+        if let sasl = listeners.first(where: { $0.securityProtocol == .saslPlaintext || $0.securityProtocol == .saslSsl }) {
             throw ConfigError(
                 key: "listeners",
-                reason: "listener '\(secured.name)' uses \(secured.securityProtocol.rawValue), which this build does not serve: "
-                    + "only PLAINTEXT listeners are available")
+                reason: "listener '\(sasl.name)' uses \(sasl.securityProtocol.rawValue), which this build does not serve: "
+                    + "PLAINTEXT and SSL listeners are available")
+        }
+        for listener in listeners where listener.securityProtocol == .ssl || listener.securityProtocol == .saslSsl {
+            let settings = SSLSettings.forListener(listener.name, base: ssl, properties: properties)
+            tlsContexts[listener.name] = try ListenerTLS.makeContext(listener: listener.name, settings: settings, properties: properties)
         }
         host = listeners[0].host
         port = listeners[0].port
         broker.advertisedHost = listeners[0].advertised.host
         broker.advertisedPort = Int32(listeners[0].advertised.port)
         let report = ServerConfig.registry.report(properties)
-        unknownKeys = report.unknownKeys
+        // A listener's own `listener.name.<listener>.ssl.*` properties are known to it, though not to the registry.
+        let listenerPrefixes = listeners.map { SSLSettings.listenerPrefix($0.name) + "ssl." }
+        let sslFields = Set(SSLSettings.fields.map(\.name))
+        unknownKeys = report.unknownKeys.filter { key in
+            !listenerPrefixes.contains { key.hasPrefix($0) && sslFields.contains(String(key.dropFirst($0.count))) }
+        }
         ignoredKeys = report.ignoredKeys
     }
 }

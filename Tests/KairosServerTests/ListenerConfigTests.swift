@@ -60,12 +60,40 @@ final class ListenerConfigTests: XCTestCase {
             (["listeners": "CONTROLLER://h:9093", "controller.listener.names": "CONTROLLER"], "listeners"),
             // Kafka's other protocols are understood but not yet served: the start stops instead of binding plaintext.
             (["listeners": "SASL_SSL://h:9093"], "listeners"),
-            (["listeners": "PLAINTEXT://h:9092,CLIENT://h:9093", "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CLIENT:SSL"], "listeners"),
+            (["listeners": "PLAINTEXT://h:9092,CLIENT://h:9093", "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CLIENT:SASL_PLAINTEXT"], "listeners"),
+            // A TLS listener without a key names the key store property, prefixed when the listener has its own.
+            (["listeners": "SSL://h:9093"], "ssl.keystore.location"),
+            (["listeners": "CLIENT://h:9093", "listener.security.protocol.map": "CLIENT:SSL",
+              "listener.name.client.ssl.keystore.location": "/nonexistent/kairos.pem"], "listener.name.client.ssl.keystore.location"),
+            (["listeners": "SSL://h:9093", "ssl.keystore.type": "PKCS12"], "ssl.keystore.type"),
         ]
         for (properties, key) in cases {
             XCTAssertThrowsError(try ServerConfig(properties: properties), "\(properties)") { error in
                 XCTAssertEqual((error as? ConfigError)?.key, key, "\(properties): \(error)")
             }
         }
+    }
+
+    func testAListenersOwnSSLPropertiesOverrideTheUnprefixedOnes() {
+        var base = SSLSettings()
+        base.keystoreLocation = "/shared.pem"
+        base.clientAuth = "none"
+        let properties = [
+            "ssl.keystore.location": "/shared.pem", "ssl.client.auth": "none",
+            "listener.name.internal.ssl.client.auth": "required", "listener.name.other.ssl.client.auth": "requested",
+        ]
+        let resolved = SSLSettings.forListener("INTERNAL", base: base, properties: properties)
+        XCTAssertEqual(resolved.clientAuth, "required")
+        XCTAssertEqual(resolved.keystoreLocation, "/shared.pem")
+        XCTAssertEqual(SSLSettings.key("client.auth", listener: "INTERNAL", properties: properties), "listener.name.internal.ssl.client.auth")
+        XCTAssertEqual(SSLSettings.key("keystore.location", listener: "INTERNAL", properties: properties), "ssl.keystore.location")
+    }
+
+    func testAListenersOwnSSLPropertiesAreNotUnknownKeys() throws {
+        let c = try ServerConfig(properties: [
+            "listeners": "PLAINTEXT://127.0.0.1:9092", "listener.name.plaintext.ssl.client.auth": "none",
+            "listener.name.plaintext.ssl.bogus": "x",
+        ])
+        XCTAssertEqual(c.unknownKeys, ["listener.name.plaintext.ssl.bogus"])
     }
 }
