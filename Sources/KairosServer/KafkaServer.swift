@@ -87,6 +87,12 @@ public final class KafkaServer: Service, Sendable {
                     "advertised": "\(advertised.host):\(advertised.port)",
                     "log.dirs": "\(config.broker.logDir)",
                 ])
+            if listener.securityProtocol == .plaintext {
+                // Said at start, so an open port is a choice made knowingly.
+                logger.notice(
+                    "listener is open: no encryption, no authentication, no ACLs",
+                    metadata: ["listener": "\(listener.name)", "address": "\(listener.host)"])
+            }
         }
         await withGracefulShutdownHandler {
             try? await stopRequested.futureResult.get()
