@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 from kafka import KafkaConsumer, KafkaProducer
 
@@ -164,3 +164,112 @@ def test_bad_tls_settings_stop_the_start_naming_the_property(tmp_path, certs, pr
     done = subprocess.run(args, capture_output=True, text=True, timeout=30)
     assert done.returncode != 0
     assert named in done.stdout + done.stderr
+
+
+# ---------------------------------------------------------------- SASL PLAIN
+
+import kafka.errors  # noqa: E402
+
+import kafkawire as kw  # noqa: E402
+
+PLAIN_JAAS = ('org.apache.kafka.common.security.plain.PlainLoginModule required '
+              'username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice secret";')
+
+
+@pytest.fixture
+def sasl_broker(tmp_path, certs):
+    """SASL_PLAINTEXT with the un-prefixed JAAS property, and SASL_SSL on a named listener with its own."""
+    ports = {"SASL_PLAINTEXT": free_port(), "CLIENT": free_port()}
+    b = start_broker(tmp_path, ports, {
+        "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CLIENT:SASL_SSL",
+        "sasl.enabled.mechanisms": "PLAIN",
+        "sasl.jaas.config": PLAIN_JAAS,
+        "listener.name.client.plain.sasl.jaas.config":
+            'org.apache.kafka.common.security.plain.PlainLoginModule required user_bob="bob-secret";',
+        "ssl.keystore.type": "PEM", "ssl.keystore.location": str(certs.server_pem),
+    })
+    try:
+        yield b, ports
+    finally:
+        b.close()
+
+
+def confluent_sasl(port: int, user: str, password: str, certs=None) -> dict:
+    config = {"bootstrap.servers": f"127.0.0.1:{port}", "sasl.mechanism": "PLAIN",
+              "sasl.username": user, "sasl.password": password, "security.protocol": "SASL_PLAINTEXT"}
+    if certs is not None:
+        config.update({"security.protocol": "SASL_SSL", "ssl.ca.location": str(certs.ca)})
+    return config
+
+
+def test_sasl_plain_right_credentials_produce_and_consume(sasl_broker, topic):
+    _, ports = sasl_broker
+    roundtrip_confluent(confluent_sasl(ports["SASL_PLAINTEXT"], "alice", "alice secret"), topic, 10)
+
+
+def test_sasl_ssl_plain_with_the_listeners_own_users(sasl_broker, certs, topic):
+    _, ports = sasl_broker
+    roundtrip_confluent(confluent_sasl(ports["CLIENT"], "bob", "bob-secret", certs), topic, 10)
+    # The un-prefixed users are not this listener's.
+    with pytest.raises(KafkaException):
+        AdminClient(confluent_sasl(ports["CLIENT"], "alice", "alice secret", certs)).list_topics(timeout=5)
+
+
+def test_sasl_plain_wrong_password_is_an_authentication_error_and_others_are_served(sasl_broker, topic):
+    b, ports = sasl_broker
+    errors = []
+    config = {**confluent_sasl(ports["SASL_PLAINTEXT"], "alice", "not-her-password"), "error_cb": errors.append}
+    producer = Producer(config)
+    for _ in range(50):
+        producer.poll(0.2)  # error callbacks are served by poll
+        if errors:
+            break
+    # librdkafka reports the broker's SASL_AUTHENTICATION_FAILED as an authentication error.
+    assert any(e.code() == KafkaError._AUTHENTICATION for e in errors), errors
+    assert "not-her-password" not in b.log_path.read_text()
+    roundtrip_confluent(confluent_sasl(ports["SASL_PLAINTEXT"], "admin", "admin-secret"), topic, 3)
+
+
+def test_kafka_python_sasl_plain(sasl_broker, topic):
+    _, ports = sasl_broker
+    common = dict(bootstrap_servers=f"127.0.0.1:{ports['SASL_PLAINTEXT']}", security_protocol="SASL_PLAINTEXT",
+                  sasl_mechanism="PLAIN")
+    producer = KafkaProducer(sasl_plain_username="alice", sasl_plain_password="alice secret", **common)
+    producer.send(topic, b"via-kafka-python").get(timeout=20)
+    producer.close()
+    with pytest.raises(kafka.errors.KafkaError):
+        KafkaProducer(sasl_plain_username="alice", sasl_plain_password="wrong", **common)
+
+
+def test_requests_before_authentication_close_the_connection(sasl_broker):
+    _, ports = sasl_broker
+    with kw.Connection("127.0.0.1", ports["SASL_PLAINTEXT"]) as conn:
+        # ApiVersions is answered before authentication...
+        r = conn.request(18, 0, b"")
+        assert r.int16() == 0
+        # ...Metadata (v1, all topics) is not: the broker closes the connection, as Kafka does.
+        conn.send(3, 1, kw.int32(-1))
+        assert conn.wait_closed() == b""
+
+
+def test_sasl_handshake_on_a_plaintext_listener_is_an_illegal_state(ssl_broker):
+    with kw.Connection("127.0.0.1", ssl_broker["PLAINTEXT"]) as conn:
+        r = conn.request(17, 1, kw.string("PLAIN"))
+        assert r.int16() == 34  # ILLEGAL_SASL_STATE
+
+
+@pytest.mark.parametrize("props, named", [
+    ({"listeners": "SASL_PLAINTEXT://127.0.0.1:{p}"}, "plain.sasl.jaas.config"),
+    ({"listeners": "SASL_PLAINTEXT://127.0.0.1:{p}", "sasl.enabled.mechanisms": "GSSAPI",
+      "sasl.jaas.config": PLAIN_JAAS}, "sasl.enabled.mechanisms"),
+    ({"listeners": "SASL_PLAINTEXT://127.0.0.1:{p}", "sasl.jaas.config": "PlainLoginModule required user_a=\"x\""},
+     "sasl.jaas.config"),
+])
+def test_bad_sasl_settings_stop_the_start_naming_the_property(tmp_path, props, named):
+    args = [kairos_bin(), "server", "--override", f"log.dirs={tmp_path}"]
+    for key, value in props.items():
+        args += ["--override", f"{key}={value.format(p=free_port())}"]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    assert done.returncode != 0
+    assert named in done.stdout + done.stderr
+    assert "secret" not in done.stdout + done.stderr

@@ -45,6 +45,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case describeConfigs = 32
     /// AlterConfigs (key 33).
     case alterConfigs = 33
+    /// SaslAuthenticate (key 36).
+    case saslAuthenticate = 36
     /// CreatePartitions (key 37).
     case createPartitions = 37
     /// DeleteGroups (key 42).
@@ -80,6 +82,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .initProducerId: return "InitProducerId"
         case .describeConfigs: return "DescribeConfigs"
         case .alterConfigs: return "AlterConfigs"
+        case .saslAuthenticate: return "SaslAuthenticate"
         case .createPartitions: return "CreatePartitions"
         case .deleteGroups: return "DeleteGroups"
         case .incrementalAlterConfigs: return "IncrementalAlterConfigs"
@@ -112,6 +115,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .initProducerId: return InitProducerIdRequest.self
         case .describeConfigs: return DescribeConfigsRequest.self
         case .alterConfigs: return AlterConfigsRequest.self
+        case .saslAuthenticate: return SaslAuthenticateRequest.self
         case .createPartitions: return CreatePartitionsRequest.self
         case .deleteGroups: return DeleteGroupsRequest.self
         case .incrementalAlterConfigs: return IncrementalAlterConfigsRequest.self
@@ -144,6 +148,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .initProducerId: return InitProducerIdResponse.self
         case .describeConfigs: return DescribeConfigsResponse.self
         case .alterConfigs: return AlterConfigsResponse.self
+        case .saslAuthenticate: return SaslAuthenticateResponse.self
         case .createPartitions: return CreatePartitionsResponse.self
         case .deleteGroups: return DeleteGroupsResponse.self
         case .incrementalAlterConfigs: return IncrementalAlterConfigsResponse.self

@@ -73,6 +73,14 @@ public final class Broker: Sendable {
             return .close(reason: "unknown API key \(header.apiKey)")
         }
         let key = handler.key
+        if let authentication = context.authentication, authentication.principal == nil,
+           key != .apiVersions && key != .saslHandshake && key != .saslAuthenticate || authentication.state == .failed {
+            // Kafka answers nothing but ApiVersions and the SASL APIs before authentication, and nothing after a failure.
+            logger.warning(
+                "closing connection: request before SASL authentication",
+                metadata: ["peer": "\(context.peer)", "api": "\(key)"])
+            return .close(reason: "\(key) before SASL authentication")
+        }
         guard handler.versions.contains(header.apiVersion) else {
             if key == .apiVersions { return apiVersionsUnsupported(header: header) }
             logger.warning(

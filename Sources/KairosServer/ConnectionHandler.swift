@@ -22,6 +22,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let listenerName: String
     /// Fetched records are written as bytes, not sent from the file: TLS must encrypt them, which sendfile skips.
     private let copiesFileRegions: Bool
+    /// The connection's SASL state on a SASL listener (nil elsewhere).
+    private let authentication: ConnectionAuthentication?
     private var queued: [ByteBuffer] = []
     private var waiting = false
     private var closing = false
@@ -31,8 +33,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     init(
         broker: Broker, logger: Logger, connectionId: UInt64, tracker: ConnectionTracker, metrics: ServerMetrics,
-        listenerName: String = "", copiesFileRegions: Bool = false
+        listenerName: String = "", copiesFileRegions: Bool = false, authentication: ConnectionAuthentication? = nil
     ) {
+        self.authentication = authentication
         self.copiesFileRegions = copiesFileRegions
         self.metrics = metrics
         self.listenerName = listenerName
@@ -99,7 +102,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func process(_ frame: ByteBuffer, context: ChannelHandlerContext) {
-        let request = RequestContext(connectionId: connectionId, eventLoop: context.eventLoop, peer: peer, listenerName: listenerName)
+        let request = RequestContext(connectionId: connectionId, eventLoop: context.eventLoop, peer: peer, listenerName: listenerName, authentication: authentication)
         let apiKey = frame.getInteger(at: frame.readerIndex, endianness: .big, as: Int16.self) ?? -1
         let started = NIODeadline.now()
         let reply = broker.handle(frame: frame, context: request)

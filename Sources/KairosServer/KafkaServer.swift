@@ -144,6 +144,7 @@ public final class KafkaServer: Service, Sendable {
             .childChannelInitializer { [self] channel in
                 let id = connectionIds.wrappingIncrementThenLoad(ordering: .relaxed)
                 let tls = config.tlsContexts[listener.name]
+                let sasl = config.saslSettings[listener.name]
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(
@@ -151,7 +152,8 @@ public final class KafkaServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ConnectionHandler(
                             broker: broker, logger: logger, connectionId: id, tracker: tracker, metrics: metrics,
-                            listenerName: listener.name, copiesFileRegions: tls != nil))
+                            listenerName: listener.name, copiesFileRegions: tls != nil,
+                            authentication: sasl.map { ConnectionAuthentication(settings: $0) }))
                 }
             }
         let channel = try await bootstrap.bind(host: listener.host, port: listener.port).get()

@@ -28,6 +28,16 @@ extension ServerConfig {
             doc: "host:port of the Prometheus endpoint (GET /metrics); empty or absent turns it off.",
             set: { config, listener in config.metricsListener = listener.address.map { ($0.host, $0.port) } },
             get: { config in config.metricsListener.map { MetricsListener(address: ListenerAddress(host: $0.host, port: $0.port)) } }),
+        ConfigProperty(
+            name: "sasl.enabled.mechanisms", kind: .actedOn, type: .list, validValues: "PLAIN", defaultValue: "PLAIN",
+            isDynamic: false,
+            doc: "The SASL mechanisms a SASL listener offers. Per listener: listener.name.<listener>.sasl.enabled.mechanisms.",
+            apply: { config, text in config.saslEnabledMechanisms = text }, read: { $0.saslEnabledMechanisms }),
+        ConfigProperty(
+            name: "sasl.jaas.config", kind: .actedOn, type: .password, validValues: "", defaultValue: nil, isDynamic: false,
+            doc: "PLAIN's users in Kafka's JAAS form: org.apache.kafka.common.security.plain.PlainLoginModule required "
+                + "user_<name>=\"<password>\"; Per listener: listener.name.<listener>.plain.sasl.jaas.config.",
+            apply: { config, text in config.saslJaasConfig = text }, read: { $0.saslJaasConfig }),
     ] + SSLSettings.registryProperties())
 
     /// Every property a `server.properties` file may hold: the transport's, then the broker's.

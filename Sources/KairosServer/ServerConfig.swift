@@ -37,6 +37,12 @@ public struct ServerConfig: Sendable {
     public var ssl = SSLSettings()
     /// The TLS context of each SSL / SASL_SSL listener, by name, built at start from its `ssl.*` settings.
     public var tlsContexts: [String: NIOSSLContext] = [:]
+    /// The SASL settings of each SASL_PLAINTEXT / SASL_SSL listener, by name.
+    public var saslSettings: [String: SaslSettings] = [:]
+    /// `sasl.enabled.mechanisms` as given (each SASL listener reads it, or its own prefixed one).
+    var saslEnabledMechanisms: String? = "PLAIN"
+    /// `sasl.jaas.config` as given.
+    var saslJaasConfig: String?
     /// `listener.security.protocol.map` as given.
     var securityProtocolMap: SecurityProtocolMap?
 
@@ -49,11 +55,8 @@ public struct ServerConfig: Sendable {
                 .map { String($0).trimmingConfigSpaces().uppercased() })
         listeners = try ServerConfig.resolveListeners(
             listenerEntries, advertised: advertisedEntries, map: securityProtocolMap, controllerNames: controllerNames)
-        if let sasl = listeners.first(where: { $0.securityProtocol == .saslPlaintext || $0.securityProtocol == .saslSsl }) {
-            throw ConfigError(
-                key: "listeners",
-                reason: "listener '\(sasl.name)' uses \(sasl.securityProtocol.rawValue), which this build does not serve: "
-                    + "PLAINTEXT and SSL listeners are available")
+        for listener in listeners where listener.securityProtocol == .saslPlaintext || listener.securityProtocol == .saslSsl {
+            saslSettings[listener.name] = try ListenerSasl.settings(listener: listener.name, properties: properties)
         }
         for listener in listeners where listener.securityProtocol == .ssl || listener.securityProtocol == .saslSsl {
             let settings = SSLSettings.forListener(listener.name, base: ssl, properties: properties)
@@ -65,10 +68,10 @@ public struct ServerConfig: Sendable {
         broker.advertisedPort = Int32(listeners[0].advertised.port)
         let report = ServerConfig.registry.report(properties)
         // A listener's own `listener.name.<listener>.ssl.*` properties are known to it, though not to the registry.
-        let listenerPrefixes = listeners.map { SSLSettings.listenerPrefix($0.name) + "ssl." }
-        let sslFields = Set(SSLSettings.fields.map(\.name))
+        let listenerPrefixes = listeners.map { SSLSettings.listenerPrefix($0.name) }
+        let listenerKeys = Set(SSLSettings.fields.map { "ssl." + $0.name } + ["sasl.enabled.mechanisms", "plain.sasl.jaas.config"])
         unknownKeys = report.unknownKeys.filter { key in
-            !listenerPrefixes.contains { key.hasPrefix($0) && sslFields.contains(String(key.dropFirst($0.count))) }
+            !listenerPrefixes.contains { key.hasPrefix($0) && listenerKeys.contains(String(key.dropFirst($0.count))) }
         }
         ignoredKeys = report.ignoredKeys
     }

@@ -58,9 +58,10 @@ final class ListenerConfigTests: XCTestCase {
             (["listeners": "PLAINTEXT://h:9092", "advertised.listeners": "PLAINTEXT://h:1,OTHER://h:2"], "advertised.listeners"),
             (["listeners": "PLAINTEXT://h:9092,CLIENT://h:9093", "advertised.listeners": "OTHER://h:2"], "advertised.listeners"),
             (["listeners": "CONTROLLER://h:9093", "controller.listener.names": "CONTROLLER"], "listeners"),
-            // Kafka's other protocols are understood but not yet served: the start stops instead of binding plaintext.
-            (["listeners": "SASL_SSL://h:9093"], "listeners"),
-            (["listeners": "PLAINTEXT://h:9092,CLIENT://h:9093", "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CLIENT:SASL_PLAINTEXT"], "listeners"),
+            // A SASL listener without users for PLAIN names the listener's own JAAS property.
+            (["listeners": "SASL_SSL://h:9093"], "listener.name.sasl_ssl.plain.sasl.jaas.config"),
+            (["listeners": "PLAINTEXT://h:9092,CLIENT://h:9093", "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CLIENT:SASL_PLAINTEXT"],
+             "listener.name.client.plain.sasl.jaas.config"),
             // A TLS listener without a key names the key store property, prefixed when the listener has its own.
             (["listeners": "SSL://h:9093"], "ssl.keystore.location"),
             (["listeners": "CLIENT://h:9093", "listener.security.protocol.map": "CLIENT:SSL",

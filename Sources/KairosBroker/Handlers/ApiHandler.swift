@@ -49,8 +49,8 @@ extension ApiHandler {
     /// Every API the broker answers, by key. A handler file that is not listed here is not reachable.
     static let all: [ApiHandler] = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .joinGroup,
-        .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .apiVersions, .createTopics, .deleteTopics,
-        .deleteRecords, .initProducerId, .describeConfigs, .createPartitions, .deleteGroups, .offsetDelete,
+        .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .saslHandshake, .apiVersions, .createTopics, .deleteTopics,
+        .deleteRecords, .initProducerId, .describeConfigs, .saslAuthenticate, .createPartitions, .deleteGroups, .offsetDelete,
         .describeCluster,
     ]
 

@@ -43,7 +43,7 @@ public struct SSLSettings: Sendable, Equatable {
         fields.map { field in
             let path = field.keyPath
             return ConfigProperty(
-                name: "ssl." + field.name, kind: .actedOn, type: .string, validValues: "", defaultValue: nil,
+                name: "ssl." + field.name, kind: .actedOn, type: field.name == "key.password" ? .password : .string, validValues: "", defaultValue: nil,
                 isDynamic: false, doc: field.doc + " Per listener: listener.name.<listener>.ssl." + field.name + ".",
                 apply: { config, text in config.ssl[keyPath: path] = text },
                 read: { $0.ssl[keyPath: path] })
