@@ -53,6 +53,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case describeConfigs = 32
     /// AlterConfigs (key 33).
     case alterConfigs = 33
+    /// SaslAuthenticate (key 36).
+    case saslAuthenticate = 36
     /// CreatePartitions (key 37).
     case createPartitions = 37
     /// DeleteGroups (key 42).
@@ -99,6 +101,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .txnOffsetCommit: return "TxnOffsetCommit"
         case .describeConfigs: return "DescribeConfigs"
         case .alterConfigs: return "AlterConfigs"
+        case .saslAuthenticate: return "SaslAuthenticate"
         case .createPartitions: return "CreatePartitions"
         case .deleteGroups: return "DeleteGroups"
         case .incrementalAlterConfigs: return "IncrementalAlterConfigs"
@@ -138,6 +141,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .txnOffsetCommit: return TxnOffsetCommitRequest.self
         case .describeConfigs: return DescribeConfigsRequest.self
         case .alterConfigs: return AlterConfigsRequest.self
+        case .saslAuthenticate: return SaslAuthenticateRequest.self
         case .createPartitions: return CreatePartitionsRequest.self
         case .deleteGroups: return DeleteGroupsRequest.self
         case .incrementalAlterConfigs: return IncrementalAlterConfigsRequest.self
@@ -177,6 +181,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .txnOffsetCommit: return TxnOffsetCommitResponse.self
         case .describeConfigs: return DescribeConfigsResponse.self
         case .alterConfigs: return AlterConfigsResponse.self
+        case .saslAuthenticate: return SaslAuthenticateResponse.self
         case .createPartitions: return CreatePartitionsResponse.self
         case .deleteGroups: return DeleteGroupsResponse.self
         case .incrementalAlterConfigs: return IncrementalAlterConfigsResponse.self

@@ -29,6 +29,8 @@ public final class Broker: Sendable {
     private let advertised: NIOLockedValueBox<(host: String, port: Int32)>
     /// The reference counters per-partition rates are measured against (KairosPartitionLoad, `/metrics`).
     let loadRates: LoadRateWindow
+    /// Per listener name, what its clients are told (set by a server with several listeners).
+    private let advertisedByListener = NIOLockedValueBox<[String: (host: String, port: Int32)]>([:])
 
     /// Opens the broker's metadata and logs (recovering them). Without `metadata`, the store that lives with the
     /// logs is used (`LogFactory.openMetadataStore`).
@@ -63,6 +65,17 @@ public final class Broker: Sendable {
         advertised.withLockedValue { $0 = (host, port) }
     }
 
+    /// The address told to clients that came in through `listener` (Kafka answers with the listener a client
+    /// connected by); the default address for a listener the server did not name.
+    public func advertisedAddress(listener: String) -> (host: String, port: Int32) {
+        advertisedByListener.withLockedValue { $0[listener] } ?? advertisedAddress
+    }
+
+    /// Sets what clients of `listener` are told.
+    public func setAdvertisedAddress(host: String, port: Int32, listener: String) {
+        advertisedByListener.withLockedValue { $0[listener] = (host, port) }
+    }
+
     /// Answers one request frame (without its size prefix).
     public func handle(frame: ByteBuffer, context: RequestContext) -> BrokerReply {
         var body = frame
@@ -78,6 +91,14 @@ public final class Broker: Sendable {
             return .close(reason: "unknown API key \(header.apiKey)")
         }
         let key = handler.key
+        if let authentication = context.authentication, authentication.principal == nil,
+           key != .apiVersions && key != .saslHandshake && key != .saslAuthenticate || authentication.state == .failed {
+            // Kafka answers nothing but ApiVersions and the SASL APIs before authentication, and nothing after a failure.
+            logger.warning(
+                "closing connection: request before SASL authentication",
+                metadata: ["peer": "\(context.peer)", "api": "\(key)"])
+            return .close(reason: "\(key) before SASL authentication")
+        }
         guard handler.versions.contains(header.apiVersion) else {
             if key == .apiVersions { return apiVersionsUnsupported(header: header) }
             logger.warning(

@@ -126,8 +126,6 @@ extension BrokerConfig {
                      doc: "Controllers to contact first (dynamic KRaft quorums)."),
             .ignored("zookeeper.connect", .string(), default: nil, because: "no ZooKeeper",
                      doc: "ZooKeeper connection string of pre-KRaft Kafka."),
-            .ignored("listener.security.protocol.map", .list(.string()), default: nil,
-                     because: "Kairos speaks PLAINTEXT only", doc: "Security protocol of each listener name."),
             .ignored("inter.broker.listener.name", .string(), default: nil, because: oneBroker,
                      doc: "The listener brokers use among themselves."),
             .ignored("num.io.threads", .int(1...Int(Int32.max)), default: 8, because: pool,

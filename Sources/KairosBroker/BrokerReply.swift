@@ -33,11 +33,23 @@ public struct RequestContext: Sendable {
     public var eventLoop: any EventLoop
     /// Peer address, for logs.
     public var peer: String
+    /// The listener the client connected through (its address is what Metadata advertises); empty for the default.
+    public var listenerName: String
+    /// The connection's SASL state on a SASL listener; nil on a listener without SASL.
+    public var authentication: ConnectionAuthentication?
 
     /// Makes a context.
-    public init(connectionId: UInt64, eventLoop: any EventLoop, peer: String) {
+    public init(
+        connectionId: UInt64, eventLoop: any EventLoop, peer: String, listenerName: String = "",
+        authentication: ConnectionAuthentication? = nil
+    ) {
         self.connectionId = connectionId
         self.eventLoop = eventLoop
         self.peer = peer
+        self.listenerName = listenerName
+        self.authentication = authentication
     }
+
+    /// Who sent the request: `User:name` once SASL authenticated it, nil otherwise (ACLs and quotas read it).
+    public var principal: String? { authentication?.principal }
 }

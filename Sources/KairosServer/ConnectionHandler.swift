@@ -35,6 +35,12 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let connectionId: UInt64
     private let tracker: ConnectionTracker
     private let metrics: ServerMetrics
+    /// The listener this connection came in through (Metadata advertises its address).
+    private let listenerName: String
+    /// Fetched records are written as bytes, not sent from the file: TLS must encrypt them, which sendfile skips.
+    private let copiesFileRegions: Bool
+    /// The connection's SASL state on a SASL listener (nil elsewhere).
+    private let authentication: ConnectionAuthentication?
     private var queued: [ByteBuffer] = []
     /// Replies in request order whose head waits for the disk; empty in the common case.
     private var pending = CircularBuffer<PendingReply>()
@@ -48,8 +54,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var draining = false
     private var peer = "?"
 
-    init(broker: Broker, logger: Logger, connectionId: UInt64, tracker: ConnectionTracker, metrics: ServerMetrics) {
+    init(
+        broker: Broker, logger: Logger, connectionId: UInt64, tracker: ConnectionTracker, metrics: ServerMetrics,
+        listenerName: String = "", copiesFileRegions: Bool = false, authentication: ConnectionAuthentication? = nil
+    ) {
+        self.authentication = authentication
+        self.copiesFileRegions = copiesFileRegions
         self.metrics = metrics
+        self.listenerName = listenerName
         self.broker = broker
         self.logger = logger
         self.connectionId = connectionId
@@ -113,7 +125,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func process(_ frame: ByteBuffer, context: ChannelHandlerContext) {
-        let request = RequestContext(connectionId: connectionId, eventLoop: context.eventLoop, peer: peer)
+        let request = RequestContext(connectionId: connectionId, eventLoop: context.eventLoop, peer: peer, listenerName: listenerName, authentication: authentication)
         let apiKey = frame.getInteger(at: frame.readerIndex, endianness: .big, as: Int16.self) ?? -1
         let started = NIODeadline.now()
         var reply = broker.handle(frame: frame, context: request)
@@ -270,6 +282,16 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.byteBuffer(part)), promise: nil)
             guard i < records.count else { continue }
             switch records[i] {
+            case .file(let handle, let offset, let length) where copiesFileRegions:
+                let bytes = readRegion(handle, offset: offset, length: length, allocator: context.channel.allocator)
+                try? handle.close()
+                guard let bytes else {
+                    // The reply's size prefix is already out: a short reply would desynchronise the client.
+                    logger.error("closing connection: fetched records could not be read for TLS", metadata: ["peer": "\(peer)"])
+                    context.close(promise: nil)
+                    return
+                }
+                context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
             case .file(let handle, let offset, let length):
                 let region = FileRegion(fileHandle: handle, readerIndex: offset, endIndex: offset + length)
                 let promise = context.eventLoop.makePromise(of: Void.self)
@@ -281,5 +303,24 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 break
             }
         }
+    }
+
+    /// Reads `length` bytes at `offset` of a segment file (the copy path of TLS connections); nil when the file
+    /// yields fewer bytes than the reply promised.
+    private func readRegion(_ handle: NIOFileHandle, offset: Int, length: Int, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        var buffer = allocator.buffer(capacity: length)
+        let read: Int? = try? handle.withUnsafeFileDescriptor { fd in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
+                var done = 0
+                while done < length {
+                    let n = pread(fd, raw.baseAddress! + done, length - done, off_t(offset + done))
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    done += n
+                }
+                return done
+            }
+        }
+        return read == length ? buffer : nil
     }
 }

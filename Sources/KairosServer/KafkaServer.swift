@@ -2,8 +2,10 @@ import Atomics
 import KairosBroker
 import KairosStorage
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// The Kairos broker on a TCP socket: Kafka's wire protocol over NIO, as a graceful `Service`.
@@ -20,6 +22,8 @@ public final class KafkaServer: Service, Sendable {
     private let connectionIds = ManagedAtomic<UInt64>(0)
     private let tracker = ConnectionTracker()
     private let boundPort = ManagedAtomic<Int>(0)
+    /// The port each listener actually bound, by name.
+    private let boundPorts = NIOLockedValueBox<[String: Int]>([:])
     private let stopRequested: EventLoopPromise<Void>
     /// Disk maintenance (retention, timed fsync) runs here, off the event loops that serve clients.
     private let maintenance = NIOThreadPool(numberOfThreads: 1)
@@ -39,8 +43,11 @@ public final class KafkaServer: Service, Sendable {
         self.stopRequested = group.next().makePromise(of: Void.self)
     }
 
-    /// The port actually bound (useful with port 0), or 0 before binding.
+    /// The port the first listener actually bound (useful with port 0), or 0 before binding.
     public var port: Int { boundPort.load(ordering: .acquiring) }
+
+    /// The port the listener named `name` actually bound, or nil before binding (or for no such listener).
+    public func port(listener name: String) -> Int? { boundPorts.withLockedValue { $0[name.uppercased()] } }
 
     /// The port of the metrics endpoint (0 when off or not yet bound).
     public var metricsEndpointPort: Int { metricsPort.load(ordering: .acquiring) }
@@ -50,7 +57,7 @@ public final class KafkaServer: Service, Sendable {
 
     /// Serves until graceful shutdown.
     public func run() async throws {
-        let channel = try await bind()
+        let channels = try await bindAll()
         maintenance.start()
         let tasks = scheduleMaintenance()
         // The metrics endpoint is a service of its own, run beside the broker and stopped with it.
@@ -65,18 +72,28 @@ public final class KafkaServer: Service, Sendable {
                 metricsPort.store(try await endpoint.waitUntilBound(), ordering: .releasing)
             } catch {
                 for task in tasks { task.cancel() }
-                try? await channel.close()
+                for channel in channels { try? await channel.close() }
                 throw error
             }
             metricsEndpoint = endpoint
         }
-        logger.info(
-            "Kairos broker listening",
-            metadata: [
-                "address": "\(config.host):\(port)",
-                "advertised": "\(config.broker.advertisedHost):\(config.broker.advertisedPort)",
-                "log.dirs": "\(config.broker.logDir)",
-            ])
+        for listener in config.listeners {
+            let advertised = broker.advertisedAddress(listener: listener.name)
+            logger.info(
+                "Kairos broker listening",
+                metadata: [
+                    "listener": "\(listener.name)", "protocol": "\(listener.securityProtocol.rawValue)",
+                    "address": "\(listener.host):\(self.port(listener: listener.name) ?? listener.port)",
+                    "advertised": "\(advertised.host):\(advertised.port)",
+                    "log.dirs": "\(config.broker.logDir)",
+                ])
+            if listener.securityProtocol == .plaintext {
+                // Said at start, so an open port is a choice made knowingly.
+                logger.notice(
+                    "listener is open: no encryption, no authentication, no ACLs",
+                    metadata: ["listener": "\(listener.name)", "address": "\(listener.host)"])
+            }
+        }
         await withGracefulShutdownHandler {
             try? await stopRequested.futureResult.get()
         } onGracefulShutdown: {
@@ -84,7 +101,7 @@ public final class KafkaServer: Service, Sendable {
         }
         logger.info("Kairos broker shutting down")
         for task in tasks { task.cancel() }
-        try? await channel.close()
+        for channel in channels { try? await channel.close() }
         metricsEndpoint?.shutdown()
         try? await metricsRun?.value
         // Connections finish the request in hand, send what is queued, then close; a fetch still
@@ -103,7 +120,21 @@ public final class KafkaServer: Service, Sendable {
         stopRequested.succeed(())
     }
 
-    private func bind() async throws -> any Channel {
+    /// Binds every listener; if one cannot bind, those already bound are closed and the error thrown.
+    private func bindAll() async throws -> [any Channel] {
+        var channels: [any Channel] = []
+        do {
+            for (index, listener) in config.listeners.enumerated() {
+                channels.append(try await bind(listener, isFirst: index == 0))
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        return channels
+    }
+
+    private func bind(_ listener: Listener, isFirst: Bool) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -112,18 +143,30 @@ public final class KafkaServer: Service, Sendable {
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 1 << 20))
             .childChannelInitializer { [self] channel in
                 let id = connectionIds.wrappingIncrementThenLoad(ordering: .relaxed)
+                let tls = config.tlsContexts[listener.name]
+                let sasl = config.saslSettings[listener.name]
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: config.socketRequestMaxBytes)))
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(broker: broker, logger: logger, connectionId: id, tracker: tracker, metrics: metrics))
+                        ConnectionHandler(
+                            broker: broker, logger: logger, connectionId: id, tracker: tracker, metrics: metrics,
+                            listenerName: listener.name, copiesFileRegions: tls != nil,
+                            authentication: sasl.map { ConnectionAuthentication(settings: $0) }))
                 }
             }
-        let channel = try await bootstrap.bind(host: config.host, port: config.port).get()
-        let port = channel.localAddress?.port ?? config.port
-        boundPort.store(port, ordering: .releasing)
-        if config.broker.advertisedPort == 0 {
-            broker.setAdvertisedAddress(host: config.broker.advertisedHost, port: Int32(port))
+        let channel = try await bootstrap.bind(host: listener.host, port: listener.port).get()
+        let port = channel.localAddress?.port ?? listener.port
+        boundPorts.withLockedValue { $0[listener.name] = port }
+        // An advertised port of 0 means "whatever was bound".
+        let advertisedPort = listener.advertised.port == 0 ? port : listener.advertised.port
+        broker.setAdvertisedAddress(host: listener.advertised.host, port: Int32(advertisedPort), listener: listener.name)
+        if isFirst {
+            boundPort.store(port, ordering: .releasing)
+            if config.broker.advertisedPort == 0 {
+                broker.setAdvertisedAddress(host: config.broker.advertisedHost, port: Int32(port))
+            }
         }
         return channel
     }

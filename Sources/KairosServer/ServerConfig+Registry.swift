@@ -5,16 +5,17 @@ extension ServerConfig {
     /// The transport's own properties (listeners, frame limit, threads, metrics endpoint).
     public static let transportRegistry = ConfigRegistry<ServerConfig>(scope: "broker", [
         .custom(
-            "listeners", ListenerAddress.format, default: ListenerAddress(host: "127.0.0.1", port: 9092),
-            doc: "The address to bind, PLAINTEXT://host:port (the first of the list; an empty host binds every interface).",
-            set: { config, address in
-                config.host = address.host.isEmpty ? "0.0.0.0" : address.host
-                config.port = address.port
-            },
-            get: { ListenerAddress(host: $0.host, port: $0.port) }),
+            "listeners", ListenerEntry.listFormat, default: ListenerEntry.defaultListeners,
+            doc: "The listeners to bind, NAME://host:port,... (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL or a name from "
+                + "listener.security.protocol.map); an empty host binds every interface, port 0 picks a free one.",
+            set: { config, entries in config.listenerEntries = entries },
+            get: { $0.listenerEntries }),
         .optional(
-            "advertised.listeners", \.advertisedListener, ListenerAddress.format, default: nil,
-            doc: "The address clients are told to connect to (default: the listener's)."),
+            "advertised.listeners", \.advertisedEntries, ListenerEntry.listFormat, default: nil,
+            doc: "What clients of each listener are told to connect to, NAME://host:port,... (default: the listener's own)."),
+        .optional(
+            "listener.security.protocol.map", \.securityProtocolMap, SecurityProtocolMap.format, default: nil,
+            doc: "The security protocol of each listener name, NAME:PROTOCOL,... (default: each protocol's own name)."),
         .value("socket.request.max.bytes", \.socketRequestMaxBytes, .int(1...Int(Int32.max)), default: 104_857_600,
                doc: "A request frame larger than this closes the connection."),
         ConfigProperty(
@@ -27,7 +28,17 @@ extension ServerConfig {
             doc: "host:port of the Prometheus endpoint (GET /metrics); empty or absent turns it off.",
             set: { config, listener in config.metricsListener = listener.address.map { ($0.host, $0.port) } },
             get: { config in config.metricsListener.map { MetricsListener(address: ListenerAddress(host: $0.host, port: $0.port)) } }),
-    ])
+        ConfigProperty(
+            name: "sasl.enabled.mechanisms", kind: .actedOn, type: .list, validValues: "PLAIN", defaultValue: "PLAIN",
+            isDynamic: false,
+            doc: "The SASL mechanisms a SASL listener offers. Per listener: listener.name.<listener>.sasl.enabled.mechanisms.",
+            apply: { config, text in config.saslEnabledMechanisms = text }, read: { $0.saslEnabledMechanisms }),
+        ConfigProperty(
+            name: "sasl.jaas.config", kind: .actedOn, type: .password, validValues: "", defaultValue: nil, isDynamic: false,
+            doc: "PLAIN's users in Kafka's JAAS form: org.apache.kafka.common.security.plain.PlainLoginModule required "
+                + "user_<name>=\"<password>\"; Per listener: listener.name.<listener>.plain.sasl.jaas.config.",
+            apply: { config, text in config.saslJaasConfig = text }, read: { $0.saslJaasConfig }),
+    ] + SSLSettings.registryProperties())
 
     /// Every property a `server.properties` file may hold: the transport's, then the broker's.
     public static let registry = ConfigRegistry<ServerConfig>(
@@ -46,30 +57,6 @@ public struct ListenerAddress: Sendable, Equatable {
         self.host = host
         self.port = port
     }
-
-    /// Reads the first entry of a listener list, `PLAINTEXT://host:port` (or `NAME://host:port` for the
-    /// plaintext listener names Kairos knows); `[v6]` hosts lose their brackets.
-    public static let format = ConfigValueFormat<ListenerAddress>(
-        type: .list, validValues: "PLAINTEXT://host:port",
-        parse: { value in
-            let first = value.split(separator: ",").first.map { String($0).trimmingConfigSpaces() } ?? ""
-            guard let schemeEnd = first.range(of: "://") else {
-                throw InvalidConfigValue("expected PLAINTEXT://host:port, got '\(value)'")
-            }
-            let scheme = first[..<schemeEnd.lowerBound]
-            guard ["PLAINTEXT", "BROKER", "CLIENT", "EXTERNAL", "INTERNAL"].contains(scheme) else {
-                throw InvalidConfigValue("listener '\(scheme)' is not supported: Kairos speaks PLAINTEXT only")
-            }
-            let address = first[schemeEnd.upperBound...]
-            guard let colon = address.lastIndex(of: ":") else { throw InvalidConfigValue("missing port in '\(first)'") }
-            var host = String(address[..<colon])
-            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            guard let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
-                throw InvalidConfigValue("bad port in '\(first)'")
-            }
-            return ListenerAddress(host: host, port: port)
-        },
-        format: { "PLAINTEXT://\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($0.port)" })
 }
 
 /// `metrics.listener`: `host:port` (an `http://` prefix is allowed), or empty for none.

@@ -1701,6 +1701,27 @@ extension ProduceResponse.BatchIndexAndErrorMessage {
     }
 }
 
+extension SaslAuthenticateRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> SaslAuthenticateRequest {
+        var value = SaslAuthenticateRequest()
+        value.authBytes = rng.bytes()
+        if version >= 2 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension SaslAuthenticateResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> SaslAuthenticateResponse {
+        var value = SaslAuthenticateResponse()
+        value.errorCode = rng.int16()
+        value.errorMessage = rng.maybeNil { rng in rng.string() }
+        value.authBytes = rng.bytes()
+        if version >= 1 { value.sessionLifetimeMs = rng.int64() }
+        if version >= 2 { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
 extension SaslHandshakeRequest: SampleableMessage {
     static func sample(version: Int16, rng: inout SampleRNG) -> SaslHandshakeRequest {
         var value = SaslHandshakeRequest()
@@ -1886,6 +1907,8 @@ let allSampleableMessages: [any SampleableMessage.Type] = [
     OffsetFetchResponse.self,
     ProduceRequest.self,
     ProduceResponse.self,
+    SaslAuthenticateRequest.self,
+    SaslAuthenticateResponse.self,
     SaslHandshakeRequest.self,
     SaslHandshakeResponse.self,
     SyncGroupRequest.self,

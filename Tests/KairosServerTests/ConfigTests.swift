@@ -63,7 +63,7 @@ final class ConfigTests: XCTestCase {
     func testBadValuesNameTheKey() {
         let cases: [(String, String)] = [
             ("num.partitions", "zero"), ("num.partitions", "0"), ("auto.create.topics.enable", "maybe"),
-            ("listeners", "127.0.0.1:9092"), ("listeners", "SSL://127.0.0.1:9092"), ("listeners", "PLAINTEXT://h:99999"),
+            ("listeners", "127.0.0.1:9092"), ("listeners", "FOO://127.0.0.1:9092"), ("listeners", "PLAINTEXT://h:99999"),
             ("log.retention.ms", "-5"), ("message.max.bytes", "-1"), ("socket.request.max.bytes", "0"),
             ("log.message.timestamp.type", "Sometimes"),
         ]

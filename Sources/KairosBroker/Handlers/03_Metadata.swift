@@ -8,13 +8,14 @@ import KafkaProtocol
 
 extension ApiHandler {
     /// Metadata.
-    static let metadata = ApiHandler.responding(to: MetadataRequest.self) { broker, request, version in
-        broker.handleMetadata(request, version: version)
+    static let metadata = ApiHandler(MetadataRequest.self) { broker, request, header, context in
+        broker.reply(broker.handleMetadata(request, version: header.apiVersion, listener: context.listenerName), header)
     }
 }
 
 extension Broker {
-    func handleMetadata(_ request: MetadataRequest, version: Int16) -> MetadataResponse {
+    func handleMetadata(_ request: MetadataRequest, version: Int16, listener: String = "") -> MetadataResponse {
+        let advertised = advertisedAddress(listener: listener)
         let wantsAll = request.topics == nil || (version == 0 && request.topics?.isEmpty == true)
         var topicResults: [MetadataResponse.MetadataResponseTopic] = []
         if wantsAll {
@@ -32,7 +33,7 @@ extension Broker {
         return MetadataResponse(
             throttleTimeMs: 0,
             brokers: [
-                .init(nodeId: config.nodeId, host: advertisedAddress.host, port: advertisedAddress.port, rack: nil)
+                .init(nodeId: config.nodeId, host: advertised.host, port: advertised.port, rack: nil)
             ],
             clusterId: config.clusterId,
             controllerId: config.nodeId,

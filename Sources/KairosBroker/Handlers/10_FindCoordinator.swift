@@ -5,14 +5,14 @@ import KafkaProtocol
 
 extension ApiHandler {
     /// FindCoordinator.
-    static let findCoordinator = ApiHandler.responding(to: FindCoordinatorRequest.self) { broker, request, version in
-        broker.handleFindCoordinator(request, version: version)
+    static let findCoordinator = ApiHandler(FindCoordinatorRequest.self) { broker, request, header, context in
+        broker.reply(broker.handleFindCoordinator(request, version: header.apiVersion, listener: context.listenerName), header)
     }
 }
 
 extension Broker {
-    func handleFindCoordinator(_ request: FindCoordinatorRequest, version: Int16) -> FindCoordinatorResponse {
-        let (host, port) = advertisedAddress
+    func handleFindCoordinator(_ request: FindCoordinatorRequest, version: Int16, listener: String = "") -> FindCoordinatorResponse {
+        let (host, port) = advertisedAddress(listener: listener)
         let error: (code: ErrorCode, message: String)?
         switch request.keyType {
         case 0, 1: error = nil

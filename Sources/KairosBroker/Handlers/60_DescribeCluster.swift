@@ -4,17 +4,18 @@ import KafkaProtocol
 
 extension ApiHandler {
     /// DescribeCluster.
-    static let describeCluster = ApiHandler.responding(to: DescribeClusterRequest.self) { broker, request, _ in
-        broker.handleDescribeCluster(request)
+    static let describeCluster = ApiHandler(DescribeClusterRequest.self) { broker, request, header, context in
+        broker.reply(broker.handleDescribeCluster(request, listener: context.listenerName), header)
     }
 }
 
 extension Broker {
-    func handleDescribeCluster(_ request: DescribeClusterRequest) -> DescribeClusterResponse {
-        DescribeClusterResponse(
+    func handleDescribeCluster(_ request: DescribeClusterRequest, listener: String = "") -> DescribeClusterResponse {
+        let advertised = advertisedAddress(listener: listener)
+        return DescribeClusterResponse(
             throttleTimeMs: 0, errorCode: 0, errorMessage: nil, endpointType: request.endpointType, clusterId: config.clusterId,
             controllerId: config.nodeId,
-            brokers: [.init(brokerId: config.nodeId, host: advertisedAddress.host, port: advertisedAddress.port, rack: nil)],
+            brokers: [.init(brokerId: config.nodeId, host: advertised.host, port: advertised.port, rack: nil)],
             clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? AuthorizedOperations.cluster : Int32.min)
     }
 }

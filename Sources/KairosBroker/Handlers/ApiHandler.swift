@@ -49,9 +49,9 @@ extension ApiHandler {
     /// Every API the broker answers, by key. A handler file that is not listed here is not reachable.
     static let all: [ApiHandler] = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .joinGroup,
-        .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .apiVersions, .createTopics, .deleteTopics,
-        .deleteRecords, .initProducerId, .addPartitionsToTxn, .addOffsetsToTxn, .endTxn, .txnOffsetCommit,
-        .describeConfigs, .alterConfigs, .createPartitions, .deleteGroups,
+        .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .saslHandshake, .apiVersions, .createTopics,
+        .deleteTopics, .deleteRecords, .initProducerId, .addPartitionsToTxn, .addOffsetsToTxn, .endTxn, .txnOffsetCommit,
+        .describeConfigs, .alterConfigs, .createPartitions, .deleteGroups, .saslAuthenticate,
         .incrementalAlterConfigs, .offsetDelete, .describeClientQuotas, .alterClientQuotas, .describeCluster,
         .kairosPartitionLoad,
     ]
