@@ -101,15 +101,20 @@ public final class PartitionGrowthService: Sendable {
             do {
                 try await KafkaAdmin(cluster: cluster).createPartitions(topic: topic, totalCount: Int32(count))
                 outcome = .created
-            } catch let error as KafkaClientError where error.errorCode == .invalidPartitions {
-                outcome = .lostRace
             } catch {
-                outcome = .failed("\(error)")
+                outcome = Self.outcome(of: error)
             }
             let next = coordinator.withLockedValue { $0.completed(topic: topic, outcome: outcome, now: now()) }
             note(next.reason)
             if next.action != .none { await perform(next.action) }
         }
+    }
+
+    /// What a failed CreatePartitions means to the coordinator: INVALID_PARTITIONS is a race someone else won.
+    /// (A `catch let ... as ... where` clause here crashed the release optimizer, as one did in the consumer.)
+    private static func outcome(of error: any Error) -> PartitionGrowthCoordinator.Outcome {
+        if let error = error as? KafkaClientError, error.errorCode == .invalidPartitions { return .lostRace }
+        return .failed("\(error)")
     }
 
     private func note(_ reason: String) {
