@@ -15,7 +15,11 @@ final class EmbeddedBroker: @unchecked Sendable {
     /// Starts the broker and waits until it listens; throws if it does not bind.
     static func start() async throws -> EmbeddedBroker {
         let directory = NSTemporaryDirectory() + "kairos-experiment-\(UInt64.random(in: 0...UInt64.max))"
-        let config = try ServerConfig(properties: ["listeners": "PLAINTEXT://127.0.0.1:0", "log.dirs": directory])
+        // Short quota windows, so that a producer over its quota is throttled within the first seconds of a short run.
+        let config = try ServerConfig(properties: [
+            "listeners": "PLAINTEXT://127.0.0.1:0", "log.dirs": directory,
+            "quota.window.num": "2", "quota.window.size.seconds": "1",
+        ])
         var logger = Logger(label: "kairos.experiment.broker")
         logger.logLevel = .critical
         let factory = try DiskLogFactory(directory: directory, defaultConfig: config.broker.log, logger: logger)
