@@ -113,7 +113,7 @@ final class ExperimentTests: XCTestCase {
 
     func testTraceWorkloadReadsTheFileAndItsColumn() throws {
         let path = temporaryDirectory() + ".csv"
-        try "t,calls\n0,10\n1,40\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "t,calls\n0,10\n1,20\n2,40\n3,30\n".write(toFile: path, atomically: true, encoding: .utf8)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         let trace = try ExperimentWorkload(parsing: "trace:\(path):calls", peakLoad: 120, steps: 0)
         XCTAssertEqual(trace.column, "calls")
@@ -132,10 +132,11 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(ExperimentMetrics.waste(overProvisionedIntervals: 0, intervals: 0), 0)
     }
 
-    func testStrategyRowFromAReplaySummary() {
+    func testStrategyRowFromAReplaySummary() throws {
         // 10 intervals of 250 ms = 2.5 s; 500 acked → 200 records/s = 20 kB/s at 100 bytes; 5 producer-s → mean k 2;
         // 2 under-provisioned → r 0.8; W = 0.8 × 20 / (65 × 2); 3 over-provisioned → waste 0.3; 498 consumed → 2 lost.
-        let latency = PerfLatencySummary(p50: 3, p95: 5, p99: 9, p999: 12, max: 14, avg: 3.5)
+        let latency = try JSONDecoder().decode(
+            PerfLatencySummary.self, from: Data(#"{"p50":3,"p95":5,"p99":9,"p999":12,"max":14}"#.utf8))
         let summary = AutopilotReplaySummary(
             strategy: "autopilot", trace: "paper", intervalMs: 250, warmupIntervals: 10, recordsOffered: 510,
             recordsSent: 505, recordsAcked: 500, recordsFailed: 5, recordsUnsent: 5, bufferExhausted: 4, intervals: 10,

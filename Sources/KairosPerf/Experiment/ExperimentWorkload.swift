@@ -1,4 +1,5 @@
 import Foundation
+import KairosControl
 import KairosSim
 
 /// The arrival process every strategy of an experiment gets: the paper's three users or a CSV trace, as CSV text
@@ -36,7 +37,13 @@ struct ExperimentWorkload: Sendable {
                 throw PerfError("--workload: cannot read trace \(path): \((error as NSError).localizedDescription)")
             }
             self.column = column
-            values = []
+            // Read as the replay will read it: a bad trace fails here, naming its line, before a broker starts.
+            do {
+                let plan = try ReplayPlan(traceText: csvText, traceName: path, column: column, warmupFraction: 0.5)
+                values = plan.warmup + plan.replay
+            } catch let error as ReplayPlanError {
+                throw PerfError("--workload: \(error.description)")
+            }
         } else {
             throw PerfError("--workload '\(text)' is neither 'paper' nor 'trace:FILE.csv[:column]'")
         }
