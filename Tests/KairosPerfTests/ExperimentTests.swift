@@ -133,8 +133,9 @@ final class ExperimentTests: XCTestCase {
     }
 
     func testStrategyRowFromAReplaySummary() throws {
-        // 10 intervals of 250 ms = 2.5 s; 500 acked → 200 records/s = 20 kB/s at 100 bytes; 5 producer-s → mean k 2;
-        // 2 under-provisioned → r 0.8; W = 0.8 × 20 / (65 × 2); 3 over-provisioned → waste 0.3; 498 consumed → 2 lost.
+        // 10 intervals of 250 ms = 2.5 s (drained by 4 s, not counted); 500 acked → 200 records/s = 20 kB/s at
+        // 100 bytes; 5 producer-s over 2.5 s → mean k 2; 2 under-provisioned → r 0.8; W = 0.8 × 20 / (65 × 2);
+        // 3 over-provisioned → waste 0.3; 498 consumed → 2 lost.
         let latency = try JSONDecoder().decode(
             PerfLatencySummary.self, from: Data(#"{"p50":3,"p95":5,"p99":9,"p999":12,"max":14}"#.utf8))
         let summary = AutopilotReplaySummary(
@@ -142,7 +143,7 @@ final class ExperimentTests: XCTestCase {
             recordsSent: 505, recordsAcked: 500, recordsFailed: 5, recordsUnsent: 5, bufferExhausted: 4, intervals: 10,
             underProvisionedIntervals: 2, overProvisionedIntervals: 3, producerSeconds: 5, oracleProducerSeconds: 4.5,
             producerSecondsRatio: 5 / 4.5, latencyMs: latency, peakLatencyMs: nil, capacityRecordsPerSec: nil, resizes: 4,
-            seconds: 2.7, firstError: nil, timeline: [])
+            seconds: 4, firstError: nil, timeline: [])
         let row = ExperimentRun.result(strategy: .autopilot, topic: "t", summary: summary, consumed: 498, recordSizeBytes: 100)
         XCTAssertEqual(row.throughput, 200, accuracy: 1e-9)
         XCTAssertEqual(row.throughputKBps, 20, accuracy: 1e-9)

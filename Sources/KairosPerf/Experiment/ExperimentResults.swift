@@ -3,7 +3,7 @@ struct ExperimentStrategyResult: Codable, Sendable, Equatable {
     var strategy: String
     var topic: String
     var partitions: Int
-    /// Acked records per second over the replay.
+    /// Acked records per second of replayed time (the intervals; the drain after them is not counted).
     var throughput: Double
     var throughputKBps: Double
     var latencyP50Ms: Double
