@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "KairosPerf",
             dependencies: [
-                "KairosClient", "KafkaProtocol", "KairosServer", "KairosControl", "KairosForecast",
+                "KairosClient", "KafkaProtocol", "KairosServer", "KairosControl", "KairosForecast", "KairosSim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

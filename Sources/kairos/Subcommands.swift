@@ -6,6 +6,6 @@ enum KairosSubcommands {
         ServerCommand.self, ConfigReferenceCommand.self,
         TopicsCommand.self, ConfigsCommand.self, GroupsCommand.self, ProduceCommand.self, ConsumeCommand.self,
         PerfCommand.self, GatewayCommand.self,
-        ForecastCommand.self, PaperCommand.self, AutopilotCommand.self,
+        ForecastCommand.self, PaperCommand.self, AutopilotCommand.self, ExperimentCommand.self,
     ]
 }

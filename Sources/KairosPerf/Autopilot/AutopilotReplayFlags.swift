@@ -12,7 +12,8 @@ public struct AutopilotReplayFlags: ParsableArguments {
     @Option(help: "Share of the trace, from its start, that trains the autopilot and is not replayed, in [0, 1).")
     var warmup: Double = 0.5
     @Option(help: "The topic records are sent to.") var topic: String
-    @Option(help: "autopilot, or fixed:K for K producers throughout.") var strategy: String = "autopilot"
+    @Option(help: "autopilot, reactive (the last interval's needed k), or fixed:K for K producers throughout.")
+    var strategy: String = "autopilot"
     @Option(name: .customLong("property"),
             help: "key=value: an autopilot.* property or a producer property (acks, linger.ms...); repeatable.")
     var property: [String] = []

@@ -23,6 +23,12 @@ struct AutopilotReplayOptions: Sendable {
     var maxIntervals: Int?
     /// Where each decision goes as one JSON line (nil: nowhere).
     var decisionSink: (@Sendable (String) -> Void)?
+    /// The trace's CSV text when it does not come from `tracePath` (a generated workload); `tracePath` then only
+    /// names it.
+    var traceText: String?
+    /// Whether `autopilot.capacity.records` also limits each member's send rate in the driver (the stand-in for a
+    /// quota). False when the broker throttles each member with a client quota itself.
+    var capacityGated: Bool = true
 }
 
 /// The live half of `kairos autopilot replay`: the trace's warm-up part trains the autopilot on a virtual clock;
@@ -42,10 +48,14 @@ enum AutopilotReplayRun {
     /// Reads the trace and the properties; every error names the line or the property.
     static func prepare(_ options: AutopilotReplayOptions) throws -> Prepared {
         let text: String
-        do {
-            text = try String(contentsOfFile: options.tracePath, encoding: .utf8)
-        } catch {
-            throw PerfError(ReplayPlanError.missingTrace(options.tracePath, (error as NSError).localizedDescription).description)
+        if let given = options.traceText {
+            text = given
+        } else {
+            do {
+                text = try String(contentsOfFile: options.tracePath, encoding: .utf8)
+            } catch {
+                throw PerfError(ReplayPlanError.missingTrace(options.tracePath, (error as NSError).localizedDescription).description)
+            }
         }
         let plan: ReplayPlan
         do {
@@ -75,7 +85,7 @@ enum AutopilotReplayRun {
         var pool = options.properties.filter { !$0.key.hasPrefix("autopilot.") }
         let fixedK: Int
         switch options.strategy {
-        case .autopilot: fixedK = config.producersMin
+        case .autopilot, .reactive: fixedK = config.producersMin
         case .fixed(let k): fixedK = k
         }
         pool["producers.min"] = "1"
@@ -103,7 +113,7 @@ enum AutopilotReplayRun {
         }
         let initialK: Int
         switch options.strategy {
-        case .autopilot: initialK = autopilot.producers
+        case .autopilot, .reactive: initialK = autopilot.producers
         case .fixed(let k): initialK = k
         }
         // Which intervals are peaks (more than one producer needed), as the policy judges them now.
@@ -134,7 +144,7 @@ enum AutopilotReplayRun {
         let recorder = PerfRecorder(startNanos: startNanos)
         let peakRecorder = PerfRecorder(startNanos: startNanos)
         let sender = ReplaySender(pool: pool, schedule: schedule, topic: options.topic, recordSizeBytes: options.recordSizeBytes,
-                                  gate: ReplayCapacityGate(recordsPerSecond: prepared.capacityPerSecond),
+                                  gate: ReplayCapacityGate(recordsPerSecond: options.capacityGated ? prepared.capacityPerSecond : nil),
                                   recorder: recorder, peakRecorder: peakRecorder, peaks: peaks)
         let sending = Task { await sender.run() }
         let refits = NIOLockedValueBox<[RefitResult]>([])
@@ -159,12 +169,23 @@ enum AutopilotReplayRun {
                 let actions = autopilot.observe(observation, now: .milliseconds(warmupMs + elapsedMs))
                 decisions.append(autopilot.lastDecision!)
                 options.decisionSink.map { sink in (try? autopilot.lastDecision!.jsonLine()).map(sink) }
-                if options.strategy == .autopilot {
+                switch options.strategy {
+                case .autopilot:
                     for case .setProducers(let k, let reason) in actions where k != pool.activeCount {
                         try pool.resize(to: k)
                         resizes += 1
                         logger.debug("pool resized", metadata: ["k": "\(k)", "reason": "\(reason)"])
                     }
+                case .reactive:
+                    // After the fact: the k the interval just observed needed, by the same policy the autopilot uses.
+                    let k = min(max(autopilot.producersNeeded(for: Double(counts[j])) ?? pool.activeCount, config.producersMin),
+                                config.producersMax)
+                    if k != pool.activeCount {
+                        try pool.resize(to: k)
+                        resizes += 1
+                    }
+                case .fixed:
+                    break
                 }
                 // Refits run off the decision path; their results are installed at a later interval.
                 if let job = autopilot.refitRequest() {
@@ -186,6 +207,7 @@ enum AutopilotReplayRun {
         for i in timeline.indices where i < measuredK.count {
             timeline[i].k = measuredK[i]
             if case .fixed(let k) = options.strategy { timeline[i].reason = "fixed:\(k)" }
+            if options.strategy == .reactive { timeline[i].reason = "reactive: the previous interval's needed k" }
         }
         let score = ReplayScore(timeline: timeline, intervalMs: intervalMs)
         let totals = recorder.totals(), peakTotals = peakRecorder.totals()
@@ -199,7 +221,7 @@ enum AutopilotReplayRun {
             producerSeconds: score.producerSeconds, oracleProducerSeconds: score.oracleProducerSeconds,
             producerSecondsRatio: score.producerSecondsRatio, latencyMs: PerfLatencySummary(histogram: totals.histogram),
             peakLatencyMs: peakTotals.acked > 0 ? PerfLatencySummary(histogram: peakTotals.histogram) : nil,
-            capacityRecordsPerSec: prepared.capacityPerSecond, resizes: resizes, seconds: seconds,
+            capacityRecordsPerSec: options.capacityGated ? prepared.capacityPerSecond : nil, resizes: resizes, seconds: seconds,
             firstError: totals.firstError ?? sendTotals.firstError, timeline: score.timeline)
     }
 

@@ -33,7 +33,7 @@ struct AutopilotReplaySummary: Codable, Sendable {
     /// One line per field, for `--help`.
     static let fieldHelp = """
         Output fields (--json prints them as one object):
-          strategy              autopilot or fixed:K
+          strategy              autopilot, reactive or fixed:K
           trace, intervalMs     the trace and the replayed interval (ms)
           warmupIntervals       rows that trained the autopilot, not sent
           recordsOffered        records of the replayed rows (value x scale)
