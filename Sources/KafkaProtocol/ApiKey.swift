@@ -69,6 +69,12 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case alterClientQuotas = 49
     /// DescribeCluster (key 60).
     case describeCluster = 60
+    /// DescribeProducers (key 61).
+    case describeProducers = 61
+    /// DescribeTransactions (key 65).
+    case describeTransactions = 65
+    /// ListTransactions (key 66).
+    case listTransactions = 66
     /// KairosPartitionLoad (key 10000): Kairos's own per-partition load API, not part of Kafka. The key lies far
     /// above Kafka's, so clients that do not know it skip it in ApiVersions.
     case kairosPartitionLoad = 10000
@@ -109,6 +115,9 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .describeClientQuotas: return "DescribeClientQuotas"
         case .alterClientQuotas: return "AlterClientQuotas"
         case .describeCluster: return "DescribeCluster"
+        case .describeProducers: return "DescribeProducers"
+        case .describeTransactions: return "DescribeTransactions"
+        case .listTransactions: return "ListTransactions"
         case .kairosPartitionLoad: return "KairosPartitionLoad"
         }
     }
@@ -149,6 +158,9 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .describeClientQuotas: return DescribeClientQuotasRequest.self
         case .alterClientQuotas: return AlterClientQuotasRequest.self
         case .describeCluster: return DescribeClusterRequest.self
+        case .describeProducers: return DescribeProducersRequest.self
+        case .describeTransactions: return DescribeTransactionsRequest.self
+        case .listTransactions: return ListTransactionsRequest.self
         case .kairosPartitionLoad: return KairosPartitionLoadRequest.self
         }
     }
@@ -189,6 +201,9 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .describeClientQuotas: return DescribeClientQuotasResponse.self
         case .alterClientQuotas: return AlterClientQuotasResponse.self
         case .describeCluster: return DescribeClusterResponse.self
+        case .describeProducers: return DescribeProducersResponse.self
+        case .describeTransactions: return DescribeTransactionsResponse.self
+        case .listTransactions: return ListTransactionsResponse.self
         case .kairosPartitionLoad: return KairosPartitionLoadResponse.self
         }
     }

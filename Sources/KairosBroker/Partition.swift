@@ -79,6 +79,7 @@ final class Partition: Sendable {
                 table.record(
                     producerId: header.producerId, epoch: header.producerEpoch, firstSequence: header.baseSequence,
                     lastSequence: lastSequence, baseOffset: result.baseOffset, lastOffset: result.lastOffset)
+                table.noteTimestamp(producerId: header.producerId, maxTimestamp)
             }
             if result.rolledSegment {
                 // As Kafka does at a roll, so a restart after a crash scans at most the active segment. The batch is
@@ -99,5 +100,12 @@ final class Partition: Sendable {
             waiters.wakeAll()
         }
         return outcome
+    }
+
+    /// The producers this partition remembers (DescribeProducers): id, epoch, last sequence and last timestamp.
+    var activeProducers: [(id: Int64, epoch: Int16, lastSequence: Int32, lastTimestamp: Int64)] {
+        producers.withLockedValue { table in
+            table.producers.map { ($0.key, $0.value.epoch, $0.value.lastSequence, $0.value.lastTimestamp) }.sorted { $0.id < $1.id }
+        }
     }
 }

@@ -21,6 +21,9 @@ struct ProducerStateTable: Sendable {
     struct Entry: Sendable {
         var epoch: Int16
         var batches: [CachedBatch]  // oldest first
+        /// The max timestamp of the producer's last batch appended since this broker started, -1 when none was
+        /// (snapshots keep no timestamps, so a restart forgets it); DescribeProducers reports it.
+        var lastTimestamp: Int64 = -1
         var lastSequence: Int32 { batches.last?.lastSequence ?? -1 }
     }
 
@@ -91,5 +94,10 @@ struct ProducerStateTable: Sendable {
             firstSequence: firstSequence, lastSequence: lastSequence, baseOffset: baseOffset, lastOffset: lastOffset))
         if entry.batches.count > Self.batchesKept { entry.batches.removeFirst() }
         producers[producerId] = entry
+    }
+
+    /// Notes the max timestamp of the batch `producerId` just appended, for DescribeProducers.
+    mutating func noteTimestamp(producerId: Int64, _ timestamp: Int64) {
+        producers[producerId]?.lastTimestamp = timestamp
     }
 }

@@ -750,6 +750,116 @@ extension DescribeGroupsResponse.DescribedGroupMember {
     }
 }
 
+extension DescribeProducersRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeProducersRequest {
+        var value = DescribeProducersRequest()
+        value.topics = rng.array { rng in DescribeProducersRequest.TopicRequest.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeProducersRequest.TopicRequest {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeProducersRequest.TopicRequest {
+        var value = DescribeProducersRequest.TopicRequest()
+        value.name = rng.string()
+        value.partitionIndexes = rng.array { rng in rng.int32() }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeProducersResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeProducersResponse {
+        var value = DescribeProducersResponse()
+        value.throttleTimeMs = rng.int32()
+        value.topics = rng.array { rng in DescribeProducersResponse.TopicResponse.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeProducersResponse.TopicResponse {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeProducersResponse.TopicResponse {
+        var value = DescribeProducersResponse.TopicResponse()
+        value.name = rng.string()
+        value.partitions = rng.array { rng in DescribeProducersResponse.PartitionResponse.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeProducersResponse.PartitionResponse {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeProducersResponse.PartitionResponse {
+        var value = DescribeProducersResponse.PartitionResponse()
+        value.partitionIndex = rng.int32()
+        value.errorCode = rng.int16()
+        value.errorMessage = rng.maybeNil { rng in rng.string() }
+        value.activeProducers = rng.array { rng in DescribeProducersResponse.ProducerState.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeProducersResponse.ProducerState {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeProducersResponse.ProducerState {
+        var value = DescribeProducersResponse.ProducerState()
+        value.producerId = rng.int64()
+        value.producerEpoch = rng.int32()
+        value.lastSequence = rng.int32()
+        value.lastTimestamp = rng.int64()
+        value.coordinatorEpoch = rng.int32()
+        value.currentTxnStartOffset = rng.int64()
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeTransactionsRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeTransactionsRequest {
+        var value = DescribeTransactionsRequest()
+        value.transactionalIds = rng.array { rng in rng.string() }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeTransactionsResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeTransactionsResponse {
+        var value = DescribeTransactionsResponse()
+        value.throttleTimeMs = rng.int32()
+        value.transactionStates = rng.array { rng in DescribeTransactionsResponse.TransactionState.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeTransactionsResponse.TransactionState {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeTransactionsResponse.TransactionState {
+        var value = DescribeTransactionsResponse.TransactionState()
+        value.errorCode = rng.int16()
+        value.transactionalId = rng.string()
+        value.transactionState = rng.string()
+        value.transactionTimeoutMs = rng.int32()
+        value.transactionStartTimeMs = rng.int64()
+        value.producerId = rng.int64()
+        value.producerEpoch = rng.int16()
+        value.topics = rng.array { rng in DescribeTransactionsResponse.TopicData.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension DescribeTransactionsResponse.TopicData {
+    static func sample(version: Int16, rng: inout SampleRNG) -> DescribeTransactionsResponse.TopicData {
+        var value = DescribeTransactionsResponse.TopicData()
+        value.topic = rng.string()
+        value.partitions = rng.array { rng in rng.int32() }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
 extension EndTxnRequest: SampleableMessage {
     static func sample(version: Int16, rng: inout SampleRNG) -> EndTxnRequest {
         var value = EndTxnRequest()
@@ -1315,6 +1425,40 @@ extension ListOffsetsResponse.ListOffsetsPartitionResponse {
     }
 }
 
+extension ListTransactionsRequest: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> ListTransactionsRequest {
+        var value = ListTransactionsRequest()
+        value.stateFilters = rng.array { rng in rng.string() }
+        value.producerIdFilters = rng.array { rng in rng.int64() }
+        if version >= 1 { value.durationFilter = rng.int64() }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension ListTransactionsResponse: SampleableMessage {
+    static func sample(version: Int16, rng: inout SampleRNG) -> ListTransactionsResponse {
+        var value = ListTransactionsResponse()
+        value.throttleTimeMs = rng.int32()
+        value.errorCode = rng.int16()
+        value.unknownStateFilters = rng.array { rng in rng.string() }
+        value.transactionStates = rng.array { rng in ListTransactionsResponse.TransactionState.sample(version: version, rng: &rng) }
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
+extension ListTransactionsResponse.TransactionState {
+    static func sample(version: Int16, rng: inout SampleRNG) -> ListTransactionsResponse.TransactionState {
+        var value = ListTransactionsResponse.TransactionState()
+        value.transactionalId = rng.string()
+        value.producerId = rng.int64()
+        value.transactionState = rng.string()
+        if true { value.taggedFields = rng.unknownTaggedFields() }
+        return value
+    }
+}
+
 extension MetadataRequest: SampleableMessage {
     static func sample(version: Int16, rng: inout SampleRNG) -> MetadataRequest {
         var value = MetadataRequest()
@@ -1875,6 +2019,10 @@ let allSampleableMessages: [any SampleableMessage.Type] = [
     DescribeConfigsResponse.self,
     DescribeGroupsRequest.self,
     DescribeGroupsResponse.self,
+    DescribeProducersRequest.self,
+    DescribeProducersResponse.self,
+    DescribeTransactionsRequest.self,
+    DescribeTransactionsResponse.self,
     EndTxnRequest.self,
     EndTxnResponse.self,
     FetchRequest.self,
@@ -1897,6 +2045,8 @@ let allSampleableMessages: [any SampleableMessage.Type] = [
     ListGroupsResponse.self,
     ListOffsetsRequest.self,
     ListOffsetsResponse.self,
+    ListTransactionsRequest.self,
+    ListTransactionsResponse.self,
     MetadataRequest.self,
     MetadataResponse.self,
     OffsetCommitRequest.self,

@@ -14,7 +14,8 @@ final class ApiDispatchTests: XCTestCase {
         (.deleteTopics, 6), (.deleteRecords, 2), (.initProducerId, 4), (.addPartitionsToTxn, 3), (.addOffsetsToTxn, 3),
         (.endTxn, 3), (.txnOffsetCommit, 3), (.describeConfigs, 4), (.alterConfigs, 2),
         (.createPartitions, 3), (.deleteGroups, 2), (.saslAuthenticate, 2), (.incrementalAlterConfigs, 1), (.offsetDelete, 0),
-        (.describeClientQuotas, 1), (.alterClientQuotas, 1), (.describeCluster, 1), (.kairosPartitionLoad, 0),
+        (.describeClientQuotas, 1), (.alterClientQuotas, 1), (.describeCluster, 1), (.describeProducers, 0),
+        (.describeTransactions, 0), (.listTransactions, 1), (.kairosPartitionLoad, 0),
     ]
 
     private func reason(_ reply: BrokerReply) -> String? {

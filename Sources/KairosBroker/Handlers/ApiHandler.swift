@@ -53,7 +53,7 @@ extension ApiHandler {
         .deleteTopics, .deleteRecords, .initProducerId, .addPartitionsToTxn, .addOffsetsToTxn, .endTxn, .txnOffsetCommit,
         .describeConfigs, .alterConfigs, .createPartitions, .deleteGroups, .saslAuthenticate,
         .incrementalAlterConfigs, .offsetDelete, .describeClientQuotas, .alterClientQuotas, .describeCluster,
-        .kairosPartitionLoad,
+        .describeProducers, .describeTransactions, .listTransactions, .kairosPartitionLoad,
     ]
 
     /// `all` by raw key; two handlers for one key is a bug caught at the first request.

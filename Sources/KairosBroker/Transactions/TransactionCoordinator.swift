@@ -105,6 +105,14 @@ final class TransactionCoordinator: Sendable {
         }
     }
 
+    /// Every transactional id with its state, by id (ListTransactions, DescribeTransactions).
+    var states: [String: TransactionState] { inner.withLockedValue { $0.producers } }
+
+    /// The first offset of each producer's open transaction on `partition` (DescribeProducers).
+    func openTransactionStarts(_ partition: TxnPartition) -> [Int64: Int64] {
+        inner.withLockedValue { $0.partitions[partition]?.open ?? [:] }
+    }
+
     /// Lets time act: the completions of every transaction that outlived its timeout, with their transactional ids.
     /// A transaction whose epoch bump cannot be stored is left open for the next call.
     func expire(now: Int64) -> [(String, TransactionState.Completion)] {

@@ -94,6 +94,23 @@ struct TransactionState: Sendable, Equatable {
     /// How the last transaction ended (nil before the first), so a retried EndTxn is answered as the first was.
     private(set) var lastEnded: Bool?
 
+    /// The state's name as Kafka's admin APIs spell it: Ongoing while a transaction is open, CompleteCommit or
+    /// CompleteAbort after one ended, Empty before the first. Kairos writes markers before answering EndTxn, so the
+    /// Prepare states are never seen from outside.
+    var stateName: String {
+        if ongoing != nil { return "Ongoing" }
+        switch lastEnded {
+        case .some(true): return "CompleteCommit"
+        case .some(false): return "CompleteAbort"
+        case .none: return "Empty"
+        }
+    }
+
+    /// Every state name Kafka defines; a ListTransactions filter naming another is answered as unknown.
+    static let kafkaStateNames: Set<String> = [
+        "Empty", "Ongoing", "PrepareCommit", "PrepareAbort", "CompleteCommit", "CompleteAbort", "Dead", "PrepareEpochFence",
+    ]
+
     /// The largest transaction.timeout.ms a producer may ask for (Kafka's transaction.max.timeout.ms default).
     static let maxTimeoutMs: Int32 = 900_000
 
