@@ -51,7 +51,7 @@ extension ApiHandler {
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .joinGroup,
         .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .saslHandshake, .apiVersions, .createTopics,
         .deleteTopics, .deleteRecords, .initProducerId, .addPartitionsToTxn, .addOffsetsToTxn, .endTxn, .txnOffsetCommit,
-        .describeConfigs, .alterConfigs, .createPartitions, .deleteGroups, .saslAuthenticate,
+        .describeConfigs, .alterConfigs, .saslAuthenticate, .createPartitions, .deleteGroups,
         .incrementalAlterConfigs, .offsetDelete, .describeClientQuotas, .alterClientQuotas, .describeCluster,
         .describeProducers, .describeTransactions, .listTransactions, .kairosPartitionLoad,
     ]

@@ -111,10 +111,11 @@ public final class PartitionGrowthService: Sendable {
     }
 
     /// What a failed CreatePartitions means to the coordinator: INVALID_PARTITIONS is a race someone else won.
-    /// (A `catch let ... as ... where` clause here crashed the release optimizer, as one did in the consumer.)
+    /// Written as one optional-chained comparison: binding the cast (`catch let ... where`, or `if let`) crashes the
+    /// 6.3 release optimizer here (ownership verification in CopyPropagation), as it did in the consumer's commit.
     private static func outcome(of error: any Error) -> PartitionGrowthCoordinator.Outcome {
-        if let error = error as? KafkaClientError, error.errorCode == .invalidPartitions { return .lostRace }
-        return .failed("\(error)")
+        let description = String(describing: error)
+        return (error as? KafkaClientError)?.errorCode == .invalidPartitions ? .lostRace : .failed(description)
     }
 
     private func note(_ reason: String) {
