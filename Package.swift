@@ -108,18 +108,16 @@ let package = Package(
             dependencies: [.product(name: "Numerics", package: "swift-numerics")]
         ),
         // The autopilot: forecast-driven producer scaling as a value, time passed in; pure.
-        .target(name: "KairosControl", dependencies: ["KairosForecast"]),
+        .target(name: "KairosControl", dependencies: ["KairosForecast", "KairosConfig"]),
         // The paper's analytic model; pure.
         .target(name: "KairosSim", dependencies: ["KairosForecast"]),
 
-        // The perf tools (produce, consume, e2e, sweep): their flags, runs and reports.
+        // Load generation and measurement: perf produce/consume/e2e/sweep, autopilot replay and run, the experiment.
         .target(
             name: "KairosPerf",
             dependencies: [
                 "KairosClient", "KafkaProtocol", "KairosServer", "KairosControl", "KairosForecast", "KairosSim",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -177,13 +175,14 @@ let package = Package(
             name: "KairosPerfTests",
             dependencies: [
                 "KairosPerf", "KairosClient", "KairosServer", "KairosBroker", "KairosStorage", "KafkaProtocol", "KairosControl",
+                "KairosForecast",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "KairosForecastTests", dependencies: ["KairosForecast"]),
         .testTarget(name: "KairosSimTests", dependencies: ["KairosSim"]),
-        .testTarget(name: "KairosControlTests", dependencies: ["KairosControl", "KairosForecast"]),
+        .testTarget(name: "KairosControlTests", dependencies: ["KairosControl", "KairosForecast", "KairosConfig"]),
         .testTarget(
             name: "KairosHTTPTests",
             dependencies: [

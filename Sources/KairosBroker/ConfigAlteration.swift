@@ -30,6 +30,20 @@ enum ConfigResourceType {
 }
 
 extension Broker {
+    /// One request's changes, one per resource, in order: a resource named twice in the request is refused
+    /// (INVALID_REQUEST) and not changed, as Kafka does; every other one goes through `alterConfigs` below.
+    func alterConfigs(
+        _ changes: [(type: Int8, name: String, alteration: ConfigAlteration)], validateOnly: Bool
+    ) -> [ConfigAlterationError?] {
+        let duplicated = ConfigResourceKey.duplicated(changes.map { ConfigResourceKey(type: $0.type, name: $0.name) })
+        return changes.map { change in
+            if duplicated.contains(ConfigResourceKey(type: change.type, name: change.name)) {
+                return ConfigAlterationError(code: .invalidRequest, message: "Duplicate resource in the request")
+            }
+            return alterConfigs(resourceType: change.type, resourceName: change.name, change.alteration, validateOnly: validateOnly)
+        }
+    }
+
     /// Checks, and unless `validateOnly` applies, one resource's config change: topics through `TopicConfig`
     /// (stored in the catalog, pushed to the open logs), this broker or the cluster default through the broker
     /// registry, where only dynamic properties may change (stored as dynamic broker configs, then every log gets
@@ -185,5 +199,19 @@ extension Broker {
     /// A refused value as Kafka words it.
     private static func describe(_ error: ConfigError) -> String {
         "Invalid value for configuration \(error.key): \(error.reason)"
+    }
+}
+
+/// A config resource by type and name, to find the ones a request names twice.
+struct ConfigResourceKey: Hashable {
+    var type: Int8
+    var name: String
+
+    /// The keys that occur more than once in `keys`.
+    static func duplicated(_ keys: [ConfigResourceKey]) -> Set<ConfigResourceKey> {
+        var seen = Set<ConfigResourceKey>()
+        var twice = Set<ConfigResourceKey>()
+        for key in keys where !seen.insert(key).inserted { twice.insert(key) }
+        return twice
     }
 }

@@ -1,4 +1,5 @@
 import KairosForecast
+import KairosConfig
 
 /// How the autopilot chooses the producer count from the upper forecast.
 public enum ProducerCountPolicy: Sendable, Equatable {
@@ -107,14 +108,14 @@ public struct AutopilotConfig: Sendable, Equatable {
     public init(properties: [String: String]) throws {
         self.init()
         for key in properties.keys.sorted() where key.hasPrefix("autopilot.") && !Self.propertyNames.contains(key) {
-            throw AutopilotConfigError(property: key, reason: "unknown property (known: \(Self.propertyNames.joined(separator: ", ")))")
+            throw ConfigError(key: key, reason: "unknown property (known: \(Self.propertyNames.joined(separator: ", ")))")
         }
         let reader = PropertyReader(properties: properties)
         intervalMs = try reader.integer("autopilot.interval.ms", default: intervalMs, in: 1...86_400_000)
         producersMin = try reader.integer("autopilot.producers.min", default: producersMin, in: 1...10_000)
         producersMax = try reader.integer("autopilot.producers.max", default: max(producersMax, producersMin), in: 1...10_000)
         guard producersMax >= producersMin else {
-            throw AutopilotConfigError(property: "autopilot.producers.max",
+            throw ConfigError(key: "autopilot.producers.max",
                                        reason: "\(producersMax) is below autopilot.producers.min (\(producersMin))")
         }
         let policyName = reader.string("autopilot.policy") ?? "paper"
@@ -123,13 +124,13 @@ public struct AutopilotConfig: Sendable, Equatable {
             let thresholds = try reader.numberList("autopilot.thresholds") ?? ProducerPolicy.paper.thresholds
             guard !thresholds.isEmpty, thresholds.allSatisfy({ $0 > 0 }),
                   zip(thresholds, thresholds.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                throw AutopilotConfigError(property: "autopilot.thresholds", reason: "needs positive, strictly ascending numbers such as 50,100")
+                throw ConfigError(key: "autopilot.thresholds", reason: "needs positive, strictly ascending numbers such as 50,100")
             }
             policy = .paper(ProducerPolicy(thresholds: thresholds))
         case "capacity":
             policy = .capacity(recordsPerSecond: try reader.optionalPositive("autopilot.capacity.records"))
         default:
-            throw AutopilotConfigError(property: "autopilot.policy", reason: "'\(policyName)' is not a policy (paper, capacity)")
+            throw ConfigError(key: "autopilot.policy", reason: "'\(policyName)' is not a policy (paper, capacity)")
         }
         underProvisionTarget = try reader.fraction("autopilot.target.underprovision", default: underProvisionTarget, open: 0, closed: 0.5)
         underProvisionGain = try reader.fraction("autopilot.target.gain", default: underProvisionGain, open: nil, closed: 1)
@@ -140,7 +141,7 @@ public struct AutopilotConfig: Sendable, Equatable {
         hysteresis = try reader.fraction("autopilot.hysteresis", default: hysteresis, open: nil, closed: 1)
         model = reader.string("autopilot.model") ?? model
         guard ModelCatalog.names.contains(model) else {
-            throw AutopilotConfigError(property: "autopilot.model",
+            throw ConfigError(key: "autopilot.model",
                                        reason: "'\(model)' is not a model (\(ModelCatalog.names.joined(separator: ", ")))")
         }
         if let seasonText = reader.string("autopilot.seasons") {
@@ -150,7 +151,7 @@ public struct AutopilotConfig: Sendable, Equatable {
             default:
                 let lengths = try reader.numberList("autopilot.seasons") ?? []
                 guard !lengths.isEmpty, lengths.allSatisfy({ $0 >= 2 && $0 == $0.rounded() && $0 <= 100_000 }) else {
-                    throw AutopilotConfigError(property: "autopilot.seasons", reason: "needs auto, none or whole numbers of intervals >= 2, such as 24,168")
+                    throw ConfigError(key: "autopilot.seasons", reason: "needs auto, none or whole numbers of intervals >= 2, such as 24,168")
                 }
                 seasons = .lengths(lengths.map { Int($0) })
             }
@@ -161,13 +162,13 @@ public struct AutopilotConfig: Sendable, Equatable {
         refitIntervals = try reader.integer("autopilot.refit.intervals", default: refitIntervals, in: 1...10_000_000)
         historyIntervals = try reader.integer("autopilot.history.intervals", default: max(historyIntervals, warmupIntervals), in: 2...1_000_000)
         guard historyIntervals >= warmupIntervals else {
-            throw AutopilotConfigError(property: "autopilot.history.intervals",
+            throw ConfigError(key: "autopilot.history.intervals",
                                        reason: "\(historyIntervals) is below autopilot.warmup.intervals (\(warmupIntervals))")
         }
         calibrationWindow = try reader.integer("autopilot.calibration.window", default: calibrationWindow, in: 1...100_000)
         calibrationMinimum = try reader.integer("autopilot.calibration.min", default: min(calibrationMinimum, calibrationWindow), in: 1...100_000)
         guard calibrationMinimum <= calibrationWindow else {
-            throw AutopilotConfigError(property: "autopilot.calibration.min",
+            throw ConfigError(key: "autopilot.calibration.min",
                                        reason: "\(calibrationMinimum) is above autopilot.calibration.window (\(calibrationWindow))")
         }
         reactiveWindow = try reader.integer("autopilot.reactive.window", default: reactiveWindow, in: 1...100_000)
@@ -185,9 +186,9 @@ private struct PropertyReader {
 
     func integer<T: FixedWidthInteger>(_ key: String, default value: T, in range: ClosedRange<T>) throws -> T {
         guard let text = string(key) else { return value }
-        guard let parsed = T(text) else { throw AutopilotConfigError(property: key, reason: "'\(text)' is not an integer") }
+        guard let parsed = T(text) else { throw ConfigError(key: key, reason: "'\(text)' is not an integer") }
         guard range.contains(parsed) else {
-            throw AutopilotConfigError(property: key, reason: "\(parsed) is outside \(range.lowerBound)...\(range.upperBound)")
+            throw ConfigError(key: key, reason: "\(parsed) is outside \(range.lowerBound)...\(range.upperBound)")
         }
         return parsed
     }
@@ -195,12 +196,12 @@ private struct PropertyReader {
     /// A number in (open, closed] (or [0, closed] when `open` is nil).
     func fraction(_ key: String, default value: Double, open: Double?, closed: Double) throws -> Double {
         guard let text = string(key) else { return value }
-        guard let parsed = Double(text), parsed.isFinite else { throw AutopilotConfigError(property: key, reason: "'\(text)' is not a number") }
+        guard let parsed = Double(text), parsed.isFinite else { throw ConfigError(key: key, reason: "'\(text)' is not a number") }
         if let open, !(parsed > open && parsed <= closed) {
-            throw AutopilotConfigError(property: key, reason: "\(text) is outside (\(open), \(closed)]")
+            throw ConfigError(key: key, reason: "\(text) is outside (\(open), \(closed)]")
         }
         if open == nil, !(parsed >= 0 && parsed < closed) {
-            throw AutopilotConfigError(property: key, reason: "\(text) is outside [0, \(closed))")
+            throw ConfigError(key: key, reason: "\(text) is outside [0, \(closed))")
         }
         return parsed
     }
@@ -208,7 +209,7 @@ private struct PropertyReader {
     func optionalPositive(_ key: String) throws -> Double? {
         guard let text = string(key) else { return nil }
         guard let parsed = Double(text), parsed.isFinite, parsed > 0 else {
-            throw AutopilotConfigError(property: key, reason: "'\(text)' is not a positive number")
+            throw ConfigError(key: key, reason: "'\(text)' is not a positive number")
         }
         return parsed
     }
@@ -218,7 +219,7 @@ private struct PropertyReader {
         return try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
             let item = String(part).trimmingCharacters()
             guard let v = Double(item), v.isFinite else {
-                throw AutopilotConfigError(property: key, reason: "'\(item)' in '\(text)' is not a number")
+                throw ConfigError(key: key, reason: "'\(item)' in '\(text)' is not a number")
             }
             return v
         }

@@ -1,3 +1,4 @@
+import KairosConfig
 /// The knobs of IPOOA (improved partition overload optimisation), with the ranges the method
 /// was evaluated in: λ in (0.35, 0.65) weighing subscriptions against connections, the overload
 /// threshold Θ in [0.5, 0.65], the Minkowski exponent p (1 or 2) and the weights θ of the load
@@ -43,27 +44,27 @@ public struct IPOOAParameters: Sendable, Equatable, Codable {
     public init(lambda: Double = 0.5, threshold: Double = 0.6, minkowskiP: Int = 2, weights: [Double]? = nil,
                 maxPartitions: Int = 64, growCooldownMs: Int64 = 30_000, keyed: KeyedPolicy = .strict) throws {
         guard lambda.isFinite, lambda > 0.35, lambda < 0.65 else {
-            throw IPOOAParameterError(property: "ipooa.lambda", reason: "\(lambda) is outside (0.35, 0.65)")
+            throw ConfigError(key: "ipooa.lambda", reason: "\(lambda) is outside (0.35, 0.65)")
         }
         guard threshold.isFinite, threshold >= 0.5, threshold <= 0.65 else {
-            throw IPOOAParameterError(property: "ipooa.threshold", reason: "\(threshold) is outside [0.5, 0.65]")
+            throw ConfigError(key: "ipooa.threshold", reason: "\(threshold) is outside [0.5, 0.65]")
         }
         guard minkowskiP == 1 || minkowskiP == 2 else {
-            throw IPOOAParameterError(property: "ipooa.minkowski.p", reason: "\(minkowskiP) is neither 1 nor 2")
+            throw ConfigError(key: "ipooa.minkowski.p", reason: "\(minkowskiP) is neither 1 nor 2")
         }
         let theta = weights ?? IPOOAParameters.defaults.weights
         guard theta.count == PartitionLoadVector.dimensions else {
-            throw IPOOAParameterError(property: "ipooa.weights",
+            throw ConfigError(key: "ipooa.weights",
                                       reason: "needs \(PartitionLoadVector.dimensions) weights (subscriptions, connections, records/s, bytes/s, lag), got \(theta.count)")
         }
         guard theta.allSatisfy({ $0.isFinite && $0 >= 0 }), theta.reduce(0, +) > 0 else {
-            throw IPOOAParameterError(property: "ipooa.weights", reason: "weights must be >= 0 with a positive sum")
+            throw ConfigError(key: "ipooa.weights", reason: "weights must be >= 0 with a positive sum")
         }
         guard maxPartitions >= 1 else {
-            throw IPOOAParameterError(property: "ipooa.max.partitions", reason: "\(maxPartitions) must be >= 1")
+            throw ConfigError(key: "ipooa.max.partitions", reason: "\(maxPartitions) must be >= 1")
         }
         guard growCooldownMs >= 0 else {
-            throw IPOOAParameterError(property: "ipooa.grow.cooldown.ms", reason: "\(growCooldownMs) must be >= 0")
+            throw ConfigError(key: "ipooa.grow.cooldown.ms", reason: "\(growCooldownMs) must be >= 0")
         }
         let sum = theta.reduce(0, +)
         self.lambda = lambda
@@ -74,21 +75,4 @@ public struct IPOOAParameters: Sendable, Equatable, Codable {
         self.growCooldownMs = growCooldownMs
         self.keyed = keyed
     }
-}
-
-/// A bad `ipooa.*` value: which property and why.
-public struct IPOOAParameterError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The property's name, such as `ipooa.threshold`.
-    public var property: String
-    /// What is wrong with its value.
-    public var reason: String
-
-    /// An error about `property`.
-    public init(property: String, reason: String) {
-        self.property = property
-        self.reason = reason
-    }
-
-    /// `ipooa.threshold: 0.9 is outside [0.5, 0.65]`.
-    public var description: String { "\(property): \(reason)" }
 }

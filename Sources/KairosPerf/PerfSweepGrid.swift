@@ -1,4 +1,5 @@
 import Foundation
+import KairosForecast
 
 /// One configuration a sweep measures: the producer settings the tuning explores and the topic's partition count.
 struct PerfSweepPoint: Codable, Sendable, Hashable {
@@ -41,7 +42,7 @@ struct PerfSweepGrid: Sendable, Equatable {
     func sampledPoints(count: Int, seed: UInt64) -> [PerfSweepPoint] {
         let all = points
         guard count < all.count else { return all }
-        var generator = PerfSplitMix64(seed: seed)
+        var generator = SplitMix64(seed: seed)  // KairosForecast's: one seeded family, a sampled sweep replays
         var indices = Array(all.indices)
         indices.shuffle(using: &generator)
         return indices.prefix(max(count, 0)).sorted().map { all[$0] }
@@ -114,17 +115,4 @@ struct PerfSweepGrid: Sendable, Equatable {
 struct PerfSweepGridError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// SplitMix64: a tiny seeded generator so a sampled sweep is replayable.
-struct PerfSplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

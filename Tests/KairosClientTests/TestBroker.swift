@@ -1,46 +1,21 @@
-import Foundation
-import KafkaProtocol
-import KairosBroker
 import KairosClient
 import KairosServer
-import KairosStorage
-import Logging
-import NIOCore
-import NIOPosix
 
-/// A real Kairos broker on 127.0.0.1 with an ephemeral port and a temporary log directory, for client tests.
+/// A real Kairos broker on 127.0.0.1 (KairosServer's `EmbeddedBroker`) and a client configuration that reaches it.
 final class TestBroker: @unchecked Sendable {
-    let server: KafkaServer
-    private let task: Task<Void, Error>
-    private let directory: String
+    private let embedded: EmbeddedBroker
 
     static func start(properties: [String: String] = [:]) async throws -> TestBroker {
-        let directory = NSTemporaryDirectory() + "kairos-client-test-\(UInt64.random(in: 0...UInt64.max))"
-        var props = properties
-        props["listeners"] = "PLAINTEXT://127.0.0.1:0"
-        props["log.dirs"] = directory
-        let config = try ServerConfig(properties: props)
-        var logger = Logger(label: "client-test-broker")
-        logger.logLevel = .critical
-        let factory = try DiskLogFactory(directory: directory, defaultConfig: config.broker.log, logger: logger)
-        let broker = try Broker(
-            config: config.broker, logFactory: factory, logger: logger,
-            clock: { Int64(Date().timeIntervalSince1970 * 1000) },
-            randomId: { KafkaUUID(high: UInt64.random(in: 1...UInt64.max), low: UInt64.random(in: 1...UInt64.max)) })
-        let server = KafkaServer(config: config, broker: broker, logger: logger)
-        let task = Task { try await server.run() }
-        for _ in 0..<500 where server.port == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
-        guard server.port != 0 else { throw KafkaClientError.connection("test broker did not bind") }
-        return TestBroker(server: server, task: task, directory: directory)
+        TestBroker(embedded: try await EmbeddedBroker.start(properties: properties, label: "client-test-broker"))
     }
 
-    private init(server: KafkaServer, task: Task<Void, Error>, directory: String) {
-        self.server = server
-        self.task = task
-        self.directory = directory
+    private init(embedded: EmbeddedBroker) {
+        self.embedded = embedded
     }
 
-    var address: BrokerAddress { BrokerAddress(host: "127.0.0.1", port: server.port) }
+    var server: KafkaServer { embedded.server }
+
+    var address: BrokerAddress { BrokerAddress(host: "127.0.0.1", port: embedded.port) }
 
     var clientConfig: ClientConfig {
         var config = ClientConfig()
@@ -53,8 +28,6 @@ final class TestBroker: @unchecked Sendable {
     }
 
     func stop() async {
-        server.shutdown()
-        _ = try? await task.value
-        try? FileManager.default.removeItem(atPath: directory)
+        await embedded.stop()
     }
 }

@@ -1,6 +1,7 @@
 import KairosControl
 import KairosForecast
 import XCTest
+import KairosConfig
 
 final class AutopilotConfigTests: XCTestCase {
     func testDefaults() throws {
@@ -74,26 +75,26 @@ final class AutopilotConfigTests: XCTestCase {
         ]
         for (key, value) in bad {
             XCTAssertThrowsError(try AutopilotConfig(properties: [key: value]), "\(key)=\(value)") { error in
-                guard let e = error as? AutopilotConfigError else { return XCTFail("\(type(of: error))") }
-                XCTAssertEqual(e.property, key, "\(key)=\(value): \(e)")
+                guard let e = error as? ConfigError else { return XCTFail("\(type(of: error))") }
+                XCTAssertEqual(e.key, key, "\(key)=\(value): \(e)")
                 XCTAssertTrue(e.description.hasPrefix(key + ": "), e.description)
             }
         }
         XCTAssertThrowsError(try AutopilotConfig(properties: ["autopilot.policy": "capacity", "autopilot.capacity.records": "0"])) {
-            XCTAssertEqual(($0 as? AutopilotConfigError)?.property, "autopilot.capacity.records")
+            XCTAssertEqual(($0 as? ConfigError)?.key, "autopilot.capacity.records")
         }
     }
 
     func testCrossPropertyBoundsNameTheLaterProperty() {
         XCTAssertThrowsError(try AutopilotConfig(properties: ["autopilot.producers.min": "4", "autopilot.producers.max": "2"])) {
-            XCTAssertEqual(($0 as? AutopilotConfigError)?.property, "autopilot.producers.max")
+            XCTAssertEqual(($0 as? ConfigError)?.key, "autopilot.producers.max")
             XCTAssertTrue("\($0)".contains("below autopilot.producers.min"), "\($0)")
         }
         XCTAssertThrowsError(try AutopilotConfig(properties: ["autopilot.warmup.intervals": "100", "autopilot.history.intervals": "50"])) {
-            XCTAssertEqual(($0 as? AutopilotConfigError)?.property, "autopilot.history.intervals")
+            XCTAssertEqual(($0 as? ConfigError)?.key, "autopilot.history.intervals")
         }
         XCTAssertThrowsError(try AutopilotConfig(properties: ["autopilot.calibration.window": "10", "autopilot.calibration.min": "11"])) {
-            XCTAssertEqual(($0 as? AutopilotConfigError)?.property, "autopilot.calibration.min")
+            XCTAssertEqual(($0 as? ConfigError)?.key, "autopilot.calibration.min")
         }
         // A larger min alone raises the default max rather than failing.
         XCTAssertEqual(try AutopilotConfig(properties: ["autopilot.producers.min": "5"]).producersMax, 5)

@@ -1,5 +1,6 @@
 import KairosControl
 import XCTest
+import KairosConfig
 
 /// IPOOA's choice as a pure function of load vectors; every expected value worked out by hand
 /// from ISC = λ·x/(x + mean) + (1 − λ)·y/(y + mean) with λ = 0.5.
@@ -106,11 +107,11 @@ final class IPOOATests: XCTestCase {
     }
 
     func testParametersOutsideTheirRangesNameTheProperty() {
-        XCTAssertThrowsError(try IPOOAParameters(lambda: 0.7)) { XCTAssertEqual(($0 as? IPOOAParameterError)?.property, "ipooa.lambda") }
-        XCTAssertThrowsError(try IPOOAParameters(threshold: 0.4)) { XCTAssertEqual(($0 as? IPOOAParameterError)?.property, "ipooa.threshold") }
-        XCTAssertThrowsError(try IPOOAParameters(minkowskiP: 3)) { XCTAssertEqual(($0 as? IPOOAParameterError)?.property, "ipooa.minkowski.p") }
-        XCTAssertThrowsError(try IPOOAParameters(weights: [1, 1])) { XCTAssertEqual(($0 as? IPOOAParameterError)?.property, "ipooa.weights") }
-        XCTAssertThrowsError(try IPOOAParameters(maxPartitions: 0)) { XCTAssertEqual(($0 as? IPOOAParameterError)?.property, "ipooa.max.partitions") }
+        XCTAssertThrowsError(try IPOOAParameters(lambda: 0.7)) { XCTAssertEqual(($0 as? ConfigError)?.key, "ipooa.lambda") }
+        XCTAssertThrowsError(try IPOOAParameters(threshold: 0.4)) { XCTAssertEqual(($0 as? ConfigError)?.key, "ipooa.threshold") }
+        XCTAssertThrowsError(try IPOOAParameters(minkowskiP: 3)) { XCTAssertEqual(($0 as? ConfigError)?.key, "ipooa.minkowski.p") }
+        XCTAssertThrowsError(try IPOOAParameters(weights: [1, 1])) { XCTAssertEqual(($0 as? ConfigError)?.key, "ipooa.weights") }
+        XCTAssertThrowsError(try IPOOAParameters(maxPartitions: 0)) { XCTAssertEqual(($0 as? ConfigError)?.key, "ipooa.max.partitions") }
         XCTAssertEqual(try IPOOAParameters(weights: [2, 2, 2, 2, 2]).weights, [0.2, 0.2, 0.2, 0.2, 0.2])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import KairosForecast
 
 @testable import KairosPerf
 
@@ -22,7 +23,7 @@ final class PerfPureTests: XCTestCase {
     }
 
     func testLargeValuesKeepThreeSignificantDigits() {
-        var generator = PerfSplitMix64(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<20_000 {
             let value = UInt64.random(in: 0...PerfLatencyHistogram.highestTrackableMicros, using: &generator) >> UInt64.random(in: 0...39, using: &generator)
             let index = PerfLatencyHistogram.index(of: value)
@@ -41,7 +42,7 @@ final class PerfPureTests: XCTestCase {
 
     func testMergeEqualsRecordingEverythingInOne() {
         var a = PerfLatencyHistogram(), b = PerfLatencyHistogram(), both = PerfLatencyHistogram()
-        var generator = PerfSplitMix64(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for i in 0..<5_000 {
             let value = UInt64.random(in: 0...5_000_000, using: &generator)
             if i % 3 == 0 { a.record(micros: value) } else { b.record(micros: value) }
@@ -95,7 +96,7 @@ final class PerfPureTests: XCTestCase {
         // A stall does not move the schedule: after 2 s without sending, 2001 records are due at once.
         XCTAssertEqual(schedule.dueCount(atNanos: start + 2_000_000_000), 2_001)
 
-        var generator = PerfSplitMix64(seed: 3)
+        var generator = SplitMix64(seed: 3)
         let odd = PerfSchedule(ratePerSec: 7_777.7, startNanos: start, totalRecords: 100_000)
         for _ in 0..<2_000 {
             let now = start + UInt64.random(in: 0...15_000_000_000, using: &generator)

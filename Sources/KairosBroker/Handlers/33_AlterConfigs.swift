@@ -13,33 +13,14 @@ extension ApiHandler {
 
 extension Broker {
     func handleAlterConfigs(_ request: AlterConfigsRequest) -> AlterConfigsResponse {
-        let duplicated = ConfigResourceKey.duplicated(request.resources.map { ConfigResourceKey(type: $0.resourceType, name: $0.resourceName) })
-        let responses = request.resources.map { resource -> AlterConfigsResponse.AlterConfigsResourceResponse in
-            let error: ConfigAlterationError?
-            if duplicated.contains(ConfigResourceKey(type: resource.resourceType, name: resource.resourceName)) {
-                error = ConfigAlterationError(code: .invalidRequest, message: "Duplicate resource in the request")
-            } else {
-                error = alterConfigs(
-                    resourceType: resource.resourceType, resourceName: resource.resourceName,
-                    .replace(resource.configs.map { ($0.name, $0.value) }), validateOnly: request.validateOnly)
-            }
-            return .init(errorCode: error?.code.rawValue ?? 0, errorMessage: error?.message,
-                         resourceType: resource.resourceType, resourceName: resource.resourceName)
+        let errors = alterConfigs(
+            request.resources.map { ($0.resourceType, $0.resourceName, .replace($0.configs.map { ($0.name, $0.value) })) },
+            validateOnly: request.validateOnly)
+        let responses = zip(request.resources, errors).map { resource, error in
+            AlterConfigsResponse.AlterConfigsResourceResponse(
+                errorCode: error?.code.rawValue ?? 0, errorMessage: error?.message,
+                resourceType: resource.resourceType, resourceName: resource.resourceName)
         }
         return AlterConfigsResponse(throttleTimeMs: 0, responses: responses)
-    }
-}
-
-/// A config resource by type and name, to find the ones a request names twice.
-struct ConfigResourceKey: Hashable {
-    var type: Int8
-    var name: String
-
-    /// The keys that occur more than once in `keys`.
-    static func duplicated(_ keys: [ConfigResourceKey]) -> Set<ConfigResourceKey> {
-        var seen = Set<ConfigResourceKey>()
-        var twice = Set<ConfigResourceKey>()
-        for key in keys where !seen.insert(key).inserted { twice.insert(key) }
-        return twice
     }
 }

@@ -13,19 +13,15 @@ extension ApiHandler {
 
 extension Broker {
     func handleIncrementalAlterConfigs(_ request: IncrementalAlterConfigsRequest) -> IncrementalAlterConfigsResponse {
-        let duplicated = ConfigResourceKey.duplicated(request.resources.map { ConfigResourceKey(type: $0.resourceType, name: $0.resourceName) })
-        let responses = request.resources.map { resource -> IncrementalAlterConfigsResponse.AlterConfigsResourceResponse in
-            let error: ConfigAlterationError?
-            if duplicated.contains(ConfigResourceKey(type: resource.resourceType, name: resource.resourceName)) {
-                error = ConfigAlterationError(code: .invalidRequest, message: "Duplicate resource in the request")
-            } else {
-                error = alterConfigs(
-                    resourceType: resource.resourceType, resourceName: resource.resourceName,
-                    .incremental(resource.configs.map { ($0.name, $0.configOperation, $0.value) }),
-                    validateOnly: request.validateOnly)
-            }
-            return .init(errorCode: error?.code.rawValue ?? 0, errorMessage: error?.message,
-                         resourceType: resource.resourceType, resourceName: resource.resourceName)
+        let errors = alterConfigs(
+            request.resources.map {
+                ($0.resourceType, $0.resourceName, .incremental($0.configs.map { ($0.name, $0.configOperation, $0.value) }))
+            },
+            validateOnly: request.validateOnly)
+        let responses = zip(request.resources, errors).map { resource, error in
+            IncrementalAlterConfigsResponse.AlterConfigsResourceResponse(
+                errorCode: error?.code.rawValue ?? 0, errorMessage: error?.message,
+                resourceType: resource.resourceType, resourceName: resource.resourceName)
         }
         return IncrementalAlterConfigsResponse(throttleTimeMs: 0, responses: responses)
     }

@@ -4,6 +4,7 @@ import KairosControl
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import KairosConfig
 
 /// What one `autopilot replay` does.
 struct AutopilotReplayOptions: Sendable {
@@ -72,7 +73,7 @@ enum AutopilotReplayRun {
         let config: AutopilotConfig
         do {
             config = try AutopilotConfig(properties: plan.autopilotProperties(autopilotProperties))
-        } catch let error as AutopilotConfigError {
+        } catch let error as ConfigError {
             throw PerfError(error.description)
         }
         var capacity: Double?

@@ -1,8 +1,10 @@
 import Foundation
+import KairosServer
 import KairosClient
 import KairosControl
 import Logging
 import NIOConcurrencyHelpers
+import KairosConfig
 
 /// What one `autopilot run` does.
 struct AutopilotWatchOptions: Sendable {
@@ -29,7 +31,7 @@ enum AutopilotWatchRun {
             throw PerfError("autopilot.interval.ms: '\(given)' differs from --interval (\(options.intervalMs) ms)")
         }
         properties["autopilot.interval.ms"] = String(options.intervalMs)
-        do { return try AutopilotConfig(properties: properties) } catch let error as AutopilotConfigError {
+        do { return try AutopilotConfig(properties: properties) } catch let error as ConfigError {
             throw PerfError(error.description)
         }
     }
@@ -46,9 +48,9 @@ enum AutopilotWatchRun {
         }
         let published = AutopilotPublishedState(intervalMs: config.intervalMs, initialProducers: config.producersMin,
                                                 topics: options.topics)
-        let server: TinyHTTPServer
+        let server: TextHTTPServer
         do {
-            server = try await TinyHTTPServer(host: options.listenHost, port: options.listenPort, routes: [
+            server = try await TextHTTPServer(host: options.listenHost, port: options.listenPort, routes: [
                 "/metrics": { .init(contentType: "text/plain; version=0.0.4; charset=utf-8", body: published.prometheusText()) },
                 "/scale": { .init(contentType: "application/json", body: published.scaleJSON()) },
             ])

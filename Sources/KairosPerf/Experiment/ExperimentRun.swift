@@ -1,5 +1,6 @@
 import Foundation
 import KairosClient
+import KairosServer
 import Logging
 
 /// What one `kairos experiment run` does.
@@ -40,7 +41,9 @@ enum ExperimentRun {
         if let given = options.bootstrap {
             bootstrap = given
         } else {
-            let broker = try await EmbeddedBroker.start()
+            // Short quota windows, so that a producer over its quota is throttled within the first seconds of a short run.
+            let broker = try await EmbeddedBroker.start(
+                properties: ["quota.window.num": "2", "quota.window.size.seconds": "1"], label: "kairos.experiment.broker")
             embedded = broker
             bootstrap = broker.bootstrap
         }

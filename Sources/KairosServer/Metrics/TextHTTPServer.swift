@@ -3,20 +3,29 @@ import NIOHTTP1
 import NIOPosix
 
 /// A small HTTP/1.1 server for a few fixed GET paths, each answered by a closure called per request (so it shows
-/// the latest state); other paths get 404, other methods 405. Keep-alive is honoured. Built on NIO's HTTP/1
-/// pipeline, as the broker's metrics endpoint is.
-final class TinyHTTPServer: Sendable {
+/// the latest state); other paths get 404, other methods 405. Keep-alive is honoured. `MetricsEndpoint` serves
+/// through the same route handler; this type is for callers that bind and close it themselves (`kairos autopilot
+/// run`'s /metrics and /scale).
+public final class TextHTTPServer: Sendable {
     /// One answer: content type and body.
-    struct Response: Sendable {
-        var contentType: String
-        var body: String
+    public struct Response: Sendable {
+        /// The Content-Type header.
+        public var contentType: String
+        /// The body, sent as UTF-8.
+        public var body: String
+
+        /// An answer.
+        public init(contentType: String, body: String) {
+            self.contentType = contentType
+            self.body = body
+        }
     }
 
     private let routes: [String: @Sendable () -> Response]
     private let channel: any Channel
 
     /// Binds `host:port` (port 0: any free one) and serves `routes` (path → answer).
-    init(host: String, port: Int, routes: [String: @Sendable () -> Response],
+    public init(host: String, port: Int, routes: [String: @Sendable () -> Response],
          group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
         self.routes = routes
         channel = try await ServerBootstrap(group: group)
@@ -24,30 +33,30 @@ final class TinyHTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(RouteHandler(routes: routes))
+                    try channel.pipeline.syncOperations.addHandler(TextRouteHandler(routes: routes))
                 }
             }
             .bind(host: host, port: port).get()
     }
 
     /// The port bound.
-    var port: Int { channel.localAddress?.port ?? 0 }
+    public var port: Int { channel.localAddress?.port ?? 0 }
 
     /// Stops listening (open connections finish their request).
-    func close() async {
+    public func close() async {
         try? await channel.close()
     }
 }
 
 /// Answers each request on one connection from the route table.
-private final class RouteHandler: ChannelInboundHandler {
+final class TextRouteHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let routes: [String: @Sendable () -> TinyHTTPServer.Response]
+    private let routes: [String: @Sendable () -> TextHTTPServer.Response]
     private var head: HTTPRequestHead?
 
-    init(routes: [String: @Sendable () -> TinyHTTPServer.Response]) { self.routes = routes }
+    init(routes: [String: @Sendable () -> TextHTTPServer.Response]) { self.routes = routes }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -58,7 +67,7 @@ private final class RouteHandler: ChannelInboundHandler {
             self.head = nil
             let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
             let status: HTTPResponseStatus
-            let response: TinyHTTPServer.Response
+            let response: TextHTTPServer.Response
             if head.method != .GET && head.method != .HEAD {
                 status = .methodNotAllowed
                 response = .init(contentType: "text/plain", body: "only GET\n")
