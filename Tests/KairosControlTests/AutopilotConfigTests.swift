@@ -77,7 +77,7 @@ final class AutopilotConfigTests: XCTestCase {
             XCTAssertThrowsError(try AutopilotConfig(properties: [key: value]), "\(key)=\(value)") { error in
                 guard let e = error as? ConfigError else { return XCTFail("\(type(of: error))") }
                 XCTAssertEqual(e.key, key, "\(key)=\(value): \(e)")
-                XCTAssertTrue(e.description.hasPrefix(key + ": "), e.description)
+                XCTAssertTrue(e.description.hasPrefix("invalid value for \(key): "), e.description)
             }
         }
         XCTAssertThrowsError(try AutopilotConfig(properties: ["autopilot.policy": "capacity", "autopilot.capacity.records": "0"])) {
